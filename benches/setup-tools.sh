@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Create .venv-tools (repo root, git-ignored) with the pinned comparison tools.
+# Idempotent: re-running only installs what is missing or at the wrong version.
+#
+# Pins were the newest releases on PyPI when the harness was written
+# (`pip index versions ruff`, `pip index versions pyflakes`). Change them here, deliberately.
+set -euo pipefail
+
+TOOLS=(
+    "ruff==0.17.5"
+    "pyflakes==4.1.0"
+)
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$root/.venv-tools"
+python="${PYTHON:-python3}"
+
+if [ ! -x "$venv/bin/python" ]; then
+    echo "setup-tools: creating $venv"
+    "$python" -m venv "$venv"
+fi
+
+missing=()
+for pin in "${TOOLS[@]}"; do
+    name="${pin%%==*}"
+    want="${pin##*==}"
+    have="$("$venv/bin/python" -m pip show "$name" 2>/dev/null | sed -n 's/^Version: //p' || true)"
+    if [ "$have" != "$want" ]; then
+        missing+=("$pin")
+    fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup-tools: installing ${missing[*]}"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}"
+else
+    echo "setup-tools: ${TOOLS[*]} already installed"
+fi
+
+"$venv/bin/ruff" --version
+"$venv/bin/pyflakes" --version

@@ -1,0 +1,64 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where a file comes from: the user's workspace, or a library on the search path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileOrigin {
+    Workspace,
+    Library,
+}
+
+/// What was read for a file. A file that cannot be read or decoded still exists as an input, so
+/// that the problem is reported as a diagnostic on that file rather than aborting a whole run.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FileContents {
+    Text(Arc<str>),
+    /// The bytes are not UTF-8 or look binary; the reason says where and why.
+    Undecodable(String),
+    /// The file could not be read at all (permissions, vanished, is a directory...).
+    Unreadable(String),
+}
+
+impl FileContents {
+    /// Decodes bytes read from disk. Text must be UTF-8 (PEP 3120's default, and the only
+    /// encoding ripple supports) and must not contain NUL bytes, which CPython rejects too.
+    pub fn from_bytes(bytes: Vec<u8>) -> Self {
+        if let Some(position) = bytes.iter().position(|&b| b == 0) {
+            return FileContents::Undecodable(format!(
+                "file contains a NUL byte at offset {position}: it looks binary, not Python source"
+            ));
+        }
+        match String::from_utf8(bytes) {
+            Ok(mut text) => {
+                if text.starts_with('\u{feff}') {
+                    text.drain(..'\u{feff}'.len_utf8());
+                }
+                FileContents::Text(Arc::from(text))
+            }
+            Err(error) => FileContents::Undecodable(format!(
+                "file is not valid UTF-8 (invalid byte at offset {}); ripple reads Python source as UTF-8",
+                error.utf8_error().valid_up_to()
+            )),
+        }
+    }
+
+    /// The text, or an empty string for files that could not be read or decoded.
+    pub fn text(&self) -> &str {
+        match self {
+            FileContents::Text(text) => text,
+            FileContents::Undecodable(_) | FileContents::Unreadable(_) => "",
+        }
+    }
+}
+
+/// One source file, the unit of input to the database. `revision` counts the changes the front
+/// end applied to this file; salsa tracks its own revisions, this one is for humans and editors.
+#[salsa::input(debug)]
+pub struct SourceFile {
+    #[returns(ref)]
+    pub path: PathBuf,
+    #[returns(ref)]
+    pub contents: FileContents,
+    pub revision: u64,
+    pub origin: FileOrigin,
+}

@@ -1,0 +1,212 @@
+//! Byte ranges and the conversion of byte offsets to the line/character positions that editors
+//! and the JSON output speak (UTF-16 code units by default, as LSP says, or UTF-8 bytes).
+
+/// A half-open byte range `[start, end)` into a file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct TextRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl TextRange {
+    pub fn new(start: usize, end: usize) -> Self {
+        Self {
+            start: offset_u32(start),
+            end: offset_u32(end.max(start)),
+        }
+    }
+
+    pub fn empty(at: usize) -> Self {
+        Self::new(at, at)
+    }
+
+    pub fn len(self) -> u32 {
+        self.end - self.start
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// Offsets beyond 4 GiB cannot occur for files ripple accepts; saturate rather than wrap.
+fn offset_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
+/// Units in which a position's `character` counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PositionEncoding {
+    Utf8,
+    #[default]
+    Utf16,
+}
+
+/// A zero-based line and character, as in LSP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Position {
+    pub line: u32,
+    pub character: u32,
+}
+
+/// Where each line starts in a text. Lines end at `\n`, `\r\n` or a lone `\r`, as in LSP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+    is_ascii: bool,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        let mut index = 0;
+        while index < bytes.len() {
+            match bytes[index] {
+                b'\n' => line_starts.push(offset_u32(index + 1)),
+                b'\r' if bytes.get(index + 1) == Some(&b'\n') => {
+                    line_starts.push(offset_u32(index + 2));
+                    index += 1;
+                }
+                b'\r' => line_starts.push(offset_u32(index + 1)),
+                _ => {}
+            }
+            index += 1;
+        }
+        Self {
+            line_starts,
+            is_ascii: text.is_ascii(),
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Zero-based line holding `offset`.
+    pub fn line_of(&self, offset: u32) -> u32 {
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        offset_u32(line)
+    }
+
+    /// Byte offset where `line` starts, or `None` past the last line.
+    pub fn line_start(&self, line: u32) -> Option<u32> {
+        self.line_starts.get(line as usize).copied()
+    }
+
+    /// Converts a byte offset into a position. Offsets inside a multi-byte character are moved
+    /// back to that character's start; offsets past the end are clamped to the end.
+    pub fn position(&self, text: &str, offset: u32, encoding: PositionEncoding) -> Position {
+        let offset = (offset as usize).min(text.len());
+        let offset = floor_char_boundary(text, offset);
+        let line = self.line_of(offset_u32(offset));
+        let line_start = self.line_starts[line as usize] as usize;
+        let character = if self.is_ascii || encoding == PositionEncoding::Utf8 {
+            offset - line_start
+        } else {
+            text[line_start..offset].chars().map(char::len_utf16).sum()
+        };
+        Position {
+            line,
+            character: offset_u32(character),
+        }
+    }
+
+    /// Converts a position back into a byte offset. A character past the end of its line is
+    /// clamped to the line end (before the line break), and a line past the end of the text is
+    /// clamped to the text's end, as the LSP specification asks. A position inside a UTF-16
+    /// surrogate pair maps to the start of that character.
+    pub fn offset(&self, text: &str, position: Position, encoding: PositionEncoding) -> u32 {
+        let Some(line_start) = self.line_start(position.line) else {
+            return offset_u32(text.len());
+        };
+        let line_start = line_start as usize;
+        let line_end = self
+            .line_start(position.line + 1)
+            .map_or(text.len(), |next| next as usize);
+        let line_text = text[line_start..line_end].trim_end_matches(['\n', '\r']);
+        let wanted = position.character as usize;
+        let within_line = match encoding {
+            PositionEncoding::Utf8 => floor_char_boundary(line_text, wanted.min(line_text.len())),
+            PositionEncoding::Utf16 => {
+                let mut units = 0;
+                let mut bytes = line_text.len();
+                for (index, ch) in line_text.char_indices() {
+                    if units + ch.len_utf16() > wanted {
+                        bytes = index;
+                        break;
+                    }
+                    units += ch.len_utf16();
+                }
+                bytes
+            }
+        };
+        offset_u32(line_start + within_line)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_utf16_units_and_all_line_endings() {
+        let text = "a\r\nb\rc😀d\ne";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 4);
+        let d = text.find('d').unwrap_or_default() as u32;
+        let utf16 = index.position(text, d, PositionEncoding::Utf16);
+        assert_eq!(
+            utf16,
+            Position {
+                line: 2,
+                character: 3
+            }
+        );
+        let utf8 = index.position(text, d, PositionEncoding::Utf8);
+        assert_eq!(
+            utf8,
+            Position {
+                line: 2,
+                character: 5
+            }
+        );
+        assert_eq!(index.offset(text, utf16, PositionEncoding::Utf16), d);
+        assert_eq!(index.offset(text, utf8, PositionEncoding::Utf8), d);
+    }
+
+    #[test]
+    fn out_of_range_positions_are_clamped() {
+        let text = "ab\ncd";
+        let index = LineIndex::new(text);
+        let past_line = Position {
+            line: 0,
+            character: 99,
+        };
+        assert_eq!(index.offset(text, past_line, PositionEncoding::Utf16), 2);
+        let past_text = Position {
+            line: 9,
+            character: 0,
+        };
+        assert_eq!(index.offset(text, past_text, PositionEncoding::Utf16), 5);
+        assert_eq!(index.position(text, 99, PositionEncoding::Utf16).line, 1);
+    }
+
+    #[test]
+    fn a_position_inside_a_surrogate_pair_maps_to_the_character_start() {
+        let text = "x😀y";
+        let index = LineIndex::new(text);
+        let inside = Position {
+            line: 0,
+            character: 2,
+        };
+        assert_eq!(index.offset(text, inside, PositionEncoding::Utf16), 1);
+    }
+}

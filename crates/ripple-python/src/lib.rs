@@ -1,0 +1,24 @@
+//! Python for ripple: parsing (tree-sitter-python), scopes and bindings with pyflakes' semantics,
+//! what each module exports, import resolution with `sys.path` semantics, and the rules.
+//!
+//! Architecture invariant: this crate knows nothing of LSP, of the file system walk or of
+//! configuration files. It reads files only through salsa inputs, and asks the database (the
+//! `Db` trait) for the little it needs from disk: whether a library path exists.
+
+mod builtins;
+mod db;
+mod module_name;
+mod queries;
+mod resolve;
+mod rules;
+pub mod semantic;
+mod stdlib;
+
+pub use db::{Db, PathKind, Project, SearchRoot, SearchRootKind};
+pub use module_name::{ModuleName, module_name_of_path};
+pub use queries::{analysis, check_file, exports, import_diagnostics, imports, local_diagnostics};
+pub use resolve::{ModuleKind, ResolvedModule, resolve_module};
+pub use rules::{IO_ERROR_CODE, Rule};
+pub use semantic::checker_limits::MAX_NESTING;
+pub use semantic::parse_python;
+pub use semantic::{FileAnalysis, ImportKind, ImportRequest, ModuleExports, analyze_source};

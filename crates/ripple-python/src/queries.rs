@@ -1,0 +1,255 @@
+//! The tracked queries of the Python analysis, from a file's text to its diagnostics:
+//!
+//! ```text
+//! analysis(file) ─┬─ local_diagnostics(file) ───────────────────────────┐
+//!                 ├─ imports(file) ──┐                                   ├─ check_file(file)
+//!                 └─ exports(file) ──┴─ import_diagnostics(importer) ───┘
+//!                          resolve_module(name) ┘
+//! ```
+//!
+//! `exports`, `imports` and `local_diagnostics` compare equal across edits that do not change
+//! them, so salsa backdates them and an edit inside a function body re-runs nothing that depends
+//! only on what the file exports.
+
+use ripple_core::{Diagnostic, FileContents, SourceFile, TextRange};
+use rustc_hash::FxHashSet;
+
+use crate::db::Db;
+use crate::module_name::{ModuleName, module_name_of_path};
+use crate::resolve::{ModuleKind, ResolvedModule, resolve_module};
+use crate::rules::{IO_ERROR_CODE, Rule};
+use crate::semantic::{FileAnalysis, ImportKind, ImportRequest, ModuleExports, analyze_source};
+
+/// Parses and analyses one file. The tree is not kept: the analysis is all later queries need,
+/// and keeping every tree of a large workspace would cost more memory than the text itself.
+#[salsa::tracked(returns(ref))]
+pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
+    let path = file.path(db);
+    let file_name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("");
+    let is_package_init = matches!(file_name, "__init__.py" | "__init__.pyi");
+    let is_stub = file_name.ends_with(".pyi");
+    match file.contents(db) {
+        FileContents::Text(text) => analyze_source(text, None, is_package_init, is_stub),
+        FileContents::Undecodable(reason) => unanalysable(Rule::SyntaxError.code(), reason),
+        FileContents::Unreadable(reason) => unanalysable(IO_ERROR_CODE, reason),
+    }
+}
+
+fn unanalysable(code: &'static str, reason: &str) -> FileAnalysis {
+    FileAnalysis {
+        diagnostics: vec![Diagnostic::new(
+            code,
+            ripple_core::Severity::Error,
+            TextRange::empty(0),
+            reason,
+        )],
+        imports: Vec::new(),
+        exports: ModuleExports {
+            incomplete: true,
+            ..ModuleExports::default()
+        },
+        noqa: Default::default(),
+        has_syntax_error: true,
+    }
+}
+
+/// What the file defines for its importers.
+#[salsa::tracked(returns(ref))]
+pub fn exports(db: &dyn Db, file: SourceFile) -> ModuleExports {
+    analysis(db, file).exports.clone()
+}
+
+/// The imports the file makes.
+#[salsa::tracked(returns(ref))]
+pub fn imports(db: &dyn Db, file: SourceFile) -> Vec<ImportRequest> {
+    analysis(db, file).imports.clone()
+}
+
+/// Findings that depend on this file alone.
+#[salsa::tracked(returns(ref))]
+pub fn local_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+    analysis(db, file).diagnostics.clone()
+}
+
+/// The file's module name and whether it is a package, if it has one.
+#[salsa::tracked(returns(ref))]
+pub fn file_module(db: &dyn Db, file: SourceFile) -> Option<(String, bool)> {
+    module_name_of_path(file.path(db), db.project().search_roots(db))
+}
+
+/// Findings that depend on other files: unresolved imports and missing module members.
+#[salsa::tracked(returns(ref))]
+pub fn import_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+    let requests = imports(db, file);
+    if requests.is_empty() {
+        return Vec::new();
+    }
+    let importer = file_module(db, file);
+    let mut diagnostics = Vec::new();
+    for request in requests {
+        check_import(db, importer.as_ref(), request, &mut diagnostics);
+    }
+    let noqa = &analysis(db, file).noqa;
+    let text = file.contents(db).text();
+    let lines = ripple_core::LineIndex::new(text);
+    diagnostics.retain(|diagnostic| {
+        let line = lines.line_of(diagnostic.range.start);
+        let rule = Rule::from_code(diagnostic.code);
+        !rule.is_some_and(|rule| noqa.suppresses(line, rule))
+    });
+    diagnostics.sort_by(|a, b| (a.range, a.code).cmp(&(b.range, b.code)));
+    diagnostics.dedup();
+    diagnostics
+}
+
+/// All findings for the file, sorted by position.
+#[salsa::tracked(returns(ref))]
+pub fn check_file(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+    let mut diagnostics = local_diagnostics(db, file).clone();
+    diagnostics.extend(import_diagnostics(db, file).iter().cloned());
+    diagnostics.sort_by(|a, b| (a.range, a.code).cmp(&(b.range, b.code)));
+    diagnostics
+}
+
+fn report(diagnostics: &mut Vec<Diagnostic>, rule: Rule, range: TextRange, message: String) {
+    diagnostics.push(Diagnostic::new(
+        rule.code(),
+        rule.severity(),
+        range,
+        message,
+    ));
+}
+
+/// Turns a relative import into an absolute module name, from the importing module's name.
+fn absolute_module(
+    importer: Option<&(String, bool)>,
+    level: u32,
+    module: &str,
+) -> Result<String, &'static str> {
+    if level == 0 {
+        return Ok(module.to_string());
+    }
+    let Some((name, is_package)) = importer else {
+        return Err("relative import in a file that is not part of a package");
+    };
+    let mut parts: Vec<&str> = name.split('.').collect();
+    if !is_package {
+        parts.pop();
+    }
+    for _ in 1..level {
+        if parts.pop().is_none() {
+            break;
+        }
+    }
+    let levels_available = parts.len();
+    if levels_available == 0 {
+        return Err("relative import beyond the top-level package");
+    }
+    if !module.is_empty() {
+        parts.push(module);
+    }
+    Ok(parts.join("."))
+}
+
+fn resolve<'db>(db: &'db dyn Db, name: &str) -> Option<&'db ResolvedModule> {
+    resolve_module(db, ModuleName::new(db, name.to_string())).as_ref()
+}
+
+fn check_import(
+    db: &dyn Db,
+    importer: Option<&(String, bool)>,
+    request: &ImportRequest,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if request.level == 0 && request.module == "__future__" {
+        return;
+    }
+    if request.level > 0 && importer.is_none() {
+        // A script outside any importable package: Python's behaviour depends on how it is run.
+        return;
+    }
+    let shown = format!("{}{}", ".".repeat(request.level as usize), request.module);
+    let absolute = match absolute_module(importer, request.level, &request.module) {
+        Ok(absolute) => absolute,
+        Err(reason) => {
+            if !request.optional {
+                report(
+                    diagnostics,
+                    Rule::UnresolvedImport,
+                    request.range,
+                    format!("cannot resolve import `{shown}`: {reason}"),
+                );
+            }
+            return;
+        }
+    };
+    let Some(target) = resolve(db, &absolute) else {
+        if !request.optional {
+            report(
+                diagnostics,
+                Rule::UnresolvedImport,
+                request.range,
+                format!("cannot resolve import `{shown}`: no such module on the search path"),
+            );
+        }
+        return;
+    };
+    if request.kind != ImportKind::From || !target.is_first_party() {
+        return;
+    }
+    for (name, range) in &request.names {
+        let submodule = format!("{absolute}.{name}");
+        if resolve(db, &submodule).is_some() {
+            continue;
+        }
+        let mut visited = FxHashSet::default();
+        if !module_may_define(db, target, name, &mut visited) {
+            report(
+                diagnostics,
+                Rule::MissingModuleMember,
+                *range,
+                format!("module `{absolute}` has no member `{name}`"),
+            );
+        }
+    }
+}
+
+/// Whether `module` defines `name`, directly or through its star imports. Anything ripple cannot
+/// see into (a library, an unresolved star import, a file that does not parse) may define it.
+fn module_may_define(
+    db: &dyn Db,
+    module: &ResolvedModule,
+    name: &str,
+    visited: &mut FxHashSet<SourceFile>,
+) -> bool {
+    let file = match module.kind {
+        ModuleKind::Source(file) => file,
+        ModuleKind::Namespace => return false,
+        ModuleKind::External(_) | ModuleKind::Stdlib => return true,
+    };
+    if !visited.insert(file) {
+        return false;
+    }
+    let exported = exports(db, file);
+    if exported.incomplete || exported.has_getattr || exported.defines(name) {
+        return true;
+    }
+    let module_name = file_module(db, file);
+    for (star_module, level) in &exported.star_imports {
+        let Ok(absolute) = absolute_module(module_name.as_ref(), *level, star_module) else {
+            return true;
+        };
+        match resolve(db, &absolute) {
+            None => return true,
+            Some(target) => {
+                if module_may_define(db, target, name, visited) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}

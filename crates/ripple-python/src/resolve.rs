@@ -1,0 +1,205 @@
+//! Import resolution with `sys.path` semantics: the first search root that has a module wins,
+//! packages (`__init__`) before modules, stubs (`.pyi`) before sources, and directories without
+//! `__init__` merged across roots into namespace packages (PEP 420). Submodules are searched in
+//! their parent's directories only, as Python's import system does.
+
+use std::path::{Path, PathBuf};
+
+use ripple_core::SourceFile;
+
+use crate::db::{Db, PathKind, SearchRootKind};
+use crate::module_name::ModuleName;
+use crate::stdlib::is_stdlib_module;
+
+/// What an import found.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ModuleKind {
+    /// A workspace file: first-party, analysed, its members checked.
+    Source(SourceFile),
+    /// A file on disk outside the workspace (a library, an extra path): exists, not loaded.
+    External(PathBuf),
+    /// A namespace package: directories only.
+    Namespace,
+    /// A standard library module known by name.
+    Stdlib,
+}
+
+/// A directory in which a package's submodules are searched.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SearchDir {
+    pub path: PathBuf,
+    /// Looked up among the workspace's files rather than on disk.
+    pub in_workspace: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ResolvedModule {
+    pub kind: ModuleKind,
+    pub search_dirs: Vec<SearchDir>,
+}
+
+impl ResolvedModule {
+    /// Only workspace modules have their members checked.
+    pub fn is_first_party(&self) -> bool {
+        match self.kind {
+            ModuleKind::Source(_) => true,
+            ModuleKind::Namespace => {
+                !self.search_dirs.is_empty() && self.search_dirs.iter().all(|dir| dir.in_workspace)
+            }
+            ModuleKind::External(_) | ModuleKind::Stdlib => false,
+        }
+    }
+}
+
+/// Resolves a dotted module name. Equal results backdate, so a new file elsewhere in the
+/// workspace re-runs this cheap lookup but nothing that depends on an unchanged answer.
+#[salsa::tracked(returns(ref))]
+pub fn resolve_module<'db>(db: &'db dyn Db, name: ModuleName<'db>) -> Option<ResolvedModule> {
+    let project = db.project();
+    // Resolutions that looked at the disk must run again when the disk may have changed.
+    let _ = project.disk_generation(db);
+    let dotted = name.dotted(db);
+    match dotted.rsplit_once('.') {
+        None => resolve_top_level(db, dotted),
+        Some((parent, last)) => {
+            let parent = ModuleName::new(db, parent.to_string());
+            let parent = resolve_module(db, parent).as_ref()?;
+            if parent.kind == ModuleKind::Stdlib {
+                return is_stdlib_module(dotted).then(|| ResolvedModule {
+                    kind: ModuleKind::Stdlib,
+                    search_dirs: Vec::new(),
+                });
+            }
+            find_in_dirs(db, parent.search_dirs.iter().cloned(), last)
+        }
+    }
+}
+
+fn resolve_top_level(db: &dyn Db, name: &str) -> Option<ResolvedModule> {
+    let project = db.project();
+    let mut namespace_dirs = Vec::new();
+    for root in project.search_roots(db).iter() {
+        let dir = match root.kind {
+            SearchRootKind::BuiltinStdlib => {
+                if is_stdlib_module(name) && namespace_dirs.is_empty() {
+                    return Some(ResolvedModule {
+                        kind: ModuleKind::Stdlib,
+                        search_dirs: Vec::new(),
+                    });
+                }
+                continue;
+            }
+            SearchRootKind::Workspace => SearchDir {
+                path: root.path.clone(),
+                in_workspace: true,
+            },
+            SearchRootKind::Extra | SearchRootKind::Library => SearchDir {
+                path: root.path.clone(),
+                in_workspace: false,
+            },
+        };
+        match find_in_dir(db, &dir, name) {
+            Found::Module(module) => return Some(module),
+            Found::NamespacePortion(portion) => namespace_dirs.push(portion),
+            Found::Nothing => {}
+        }
+    }
+    namespace(namespace_dirs)
+}
+
+fn find_in_dirs(
+    db: &dyn Db,
+    dirs: impl Iterator<Item = SearchDir>,
+    name: &str,
+) -> Option<ResolvedModule> {
+    let mut namespace_dirs = Vec::new();
+    for dir in dirs {
+        match find_in_dir(db, &dir, name) {
+            Found::Module(module) => return Some(module),
+            Found::NamespacePortion(portion) => namespace_dirs.push(portion),
+            Found::Nothing => {}
+        }
+    }
+    namespace(namespace_dirs)
+}
+
+fn namespace(dirs: Vec<SearchDir>) -> Option<ResolvedModule> {
+    (!dirs.is_empty()).then_some(ResolvedModule {
+        kind: ModuleKind::Namespace,
+        search_dirs: dirs,
+    })
+}
+
+enum Found {
+    Module(ResolvedModule),
+    NamespacePortion(SearchDir),
+    Nothing,
+}
+
+/// Looks for `name` in one directory: package, then stub, then module, then namespace portion.
+fn find_in_dir(db: &dyn Db, dir: &SearchDir, name: &str) -> Found {
+    let package_dir = dir.path.join(name);
+    if dir.in_workspace {
+        let project = db.project();
+        let files = project.files(db);
+        for init in ["__init__.pyi", "__init__.py"] {
+            if let Some(file) = files.get(&package_dir.join(init)) {
+                return Found::Module(ResolvedModule {
+                    kind: ModuleKind::Source(*file),
+                    search_dirs: vec![SearchDir {
+                        path: package_dir,
+                        in_workspace: true,
+                    }],
+                });
+            }
+        }
+        for extension in ["pyi", "py"] {
+            if let Some(file) = files.get(&dir.path.join(format!("{name}.{extension}"))) {
+                return Found::Module(ResolvedModule {
+                    kind: ModuleKind::Source(*file),
+                    search_dirs: Vec::new(),
+                });
+            }
+        }
+        if project.directories(db).contains(&package_dir) {
+            return Found::NamespacePortion(SearchDir {
+                path: package_dir,
+                in_workspace: true,
+            });
+        }
+    }
+    // Outside the workspace, or excluded from it (a `build/` folder, a vendored tree): the disk
+    // decides, and the module is not analysed.
+    find_on_disk(db, &dir.path, &package_dir, name)
+}
+
+fn find_on_disk(db: &dyn Db, dir: &Path, package_dir: &Path, name: &str) -> Found {
+    for init in ["__init__.pyi", "__init__.py"] {
+        let path = package_dir.join(init);
+        if db.path_kind(&path) == PathKind::File {
+            return Found::Module(ResolvedModule {
+                kind: ModuleKind::External(path),
+                search_dirs: vec![SearchDir {
+                    path: package_dir.to_path_buf(),
+                    in_workspace: false,
+                }],
+            });
+        }
+    }
+    for extension in ["pyi", "py"] {
+        let path = dir.join(format!("{name}.{extension}"));
+        if db.path_kind(&path) == PathKind::File {
+            return Found::Module(ResolvedModule {
+                kind: ModuleKind::External(path),
+                search_dirs: Vec::new(),
+            });
+        }
+    }
+    if db.path_kind(package_dir) == PathKind::Directory {
+        return Found::NamespacePortion(SearchDir {
+            path: package_dir.to_path_buf(),
+            in_workspace: false,
+        });
+    }
+    Found::Nothing
+}

@@ -1,0 +1,81 @@
+//! One pass over a parsed file: scopes and bindings with pyflakes' semantics, producing the
+//! file's local diagnostics, the imports it makes and what it exports to importers.
+
+mod checker;
+mod fork;
+mod noqa;
+mod scope;
+mod strings;
+mod syntax;
+
+use ripple_core::{Diagnostic, TextRange};
+
+pub use checker::{analyze_source, parse_python};
+
+/// Limits of the analysis, for front ends that explain them.
+pub mod checker_limits {
+    pub use super::checker::MAX_NESTING;
+}
+pub use noqa::NoqaDirectives;
+
+/// Everything the rest of the engine needs from one file, computed in one pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileAnalysis {
+    /// Findings that depend on this file alone, already filtered through `# noqa`.
+    pub diagnostics: Vec<Diagnostic>,
+    pub imports: Vec<ImportRequest>,
+    pub exports: ModuleExports,
+    pub noqa: NoqaDirectives,
+    /// The file did not parse: importers should not be told its members are missing.
+    pub has_syntax_error: bool,
+}
+
+/// What kind of import statement a request comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImportKind {
+    /// `import a.b.c`
+    Module,
+    /// `from m import x, y`
+    From,
+    /// `from m import *`
+    Star,
+}
+
+/// One import statement's module reference (one per module in `import a, b`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImportRequest {
+    pub kind: ImportKind,
+    /// Dotted module name without the leading dots of a relative import (may be empty).
+    pub module: String,
+    /// Number of leading dots.
+    pub level: u32,
+    /// Range of the module reference, where unresolved imports are reported.
+    pub range: TextRange,
+    /// Names imported by `from m import ...`, with their ranges.
+    pub names: Vec<(String, TextRange)>,
+    /// Inside a `try` whose handlers catch `ImportError` (or a parent): a missing module is
+    /// expected and not reported.
+    pub optional: bool,
+}
+
+/// The names a module defines at its top level, as importers see them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ModuleExports {
+    /// Every name bound at module scope, sorted (conditional bindings included).
+    pub names: Vec<String>,
+    /// The module defines `__getattr__`, so any member may exist.
+    pub has_getattr: bool,
+    /// `from m import *` statements at module scope, as (module, level).
+    pub star_imports: Vec<(String, u32)>,
+    /// The file did not parse (or could not be read): its names are a best guess, and importers
+    /// are not told that a member is missing.
+    pub incomplete: bool,
+}
+
+impl ModuleExports {
+    pub fn defines(&self, name: &str) -> bool {
+        self.names
+            .binary_search_by(|candidate| candidate.as_str().cmp(name))
+            .is_ok()
+    }
+}

@@ -1,0 +1,285 @@
+//! `ripple.toml`, or `[tool.ripple]` in `pyproject.toml`. A broken file or a bad key is reported
+//! as a problem on the config file and the defaults are used for what could not be read.
+
+use std::path::{Path, PathBuf};
+
+use ripple_python::Rule;
+
+/// Which files the server reports on; the command line checks what it is given either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiagnosticMode {
+    #[default]
+    OpenFiles,
+    Workspace,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Globs excluded on top of `.gitignore` and the built-in exclusions.
+    pub exclude: Vec<String>,
+    /// More import roots, relative to the workspace root.
+    pub extra_paths: Vec<PathBuf>,
+    /// Interpreter whose `sys.path` gives the standard library and site-packages.
+    pub python: Option<PathBuf>,
+    pub select: Option<Vec<Rule>>,
+    pub ignore: Vec<Rule>,
+    pub diagnostic_mode: DiagnosticMode,
+}
+
+/// Something wrong in a config file, with the zero-based line it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub path: PathBuf,
+    pub line: u32,
+    pub message: String,
+}
+
+/// A loaded configuration and where it came from.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedConfig {
+    pub config: Config,
+    pub source: Option<PathBuf>,
+    pub problems: Vec<ConfigProblem>,
+}
+
+pub const CONFIG_FILE_NAMES: &[&str] = &["ripple.toml", "pyproject.toml"];
+
+/// Reads the configuration of the workspace at `root`: `ripple.toml` first, else the
+/// `[tool.ripple]` table of `pyproject.toml`, else defaults.
+pub fn load_config(root: &Path) -> LoadedConfig {
+    let ripple_toml = root.join("ripple.toml");
+    if ripple_toml.is_file() {
+        return load_file(&ripple_toml, false);
+    }
+    let pyproject = root.join("pyproject.toml");
+    if pyproject.is_file() {
+        return load_file(&pyproject, true);
+    }
+    LoadedConfig::default()
+}
+
+fn load_file(path: &Path, is_pyproject: bool) -> LoadedConfig {
+    let mut loaded = LoadedConfig {
+        source: Some(path.to_path_buf()),
+        ..LoadedConfig::default()
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) => {
+            loaded.problems.push(ConfigProblem {
+                path: path.to_path_buf(),
+                line: 0,
+                message: format!("cannot read the configuration: {error}; using defaults"),
+            });
+            return loaded;
+        }
+    };
+    let table: toml::Table = match text.parse() {
+        Ok(table) => table,
+        Err(error) => {
+            let line = error
+                .span()
+                .map_or(0, |span| line_of_offset(&text, span.start));
+            loaded.problems.push(ConfigProblem {
+                path: path.to_path_buf(),
+                line,
+                message: format!(
+                    "invalid TOML: {}; using defaults",
+                    error.message().trim_end()
+                ),
+            });
+            return loaded;
+        }
+    };
+    let settings = if is_pyproject {
+        match table
+            .get("tool")
+            .and_then(|tool| tool.as_table())
+            .and_then(|tool| tool.get("ripple"))
+        {
+            Some(toml::Value::Table(settings)) => settings.clone(),
+            Some(_) => {
+                loaded.problems.push(ConfigProblem {
+                    path: path.to_path_buf(),
+                    line: line_of_key(&text, "ripple"),
+                    message: "`tool.ripple` must be a table; using defaults".into(),
+                });
+                return loaded;
+            }
+            None => return LoadedConfig::default(),
+        }
+    } else {
+        table
+    };
+    let mut reader = SettingsReader {
+        path,
+        text: &text,
+        problems: &mut loaded.problems,
+    };
+    loaded.config = reader.read(&settings);
+    loaded.problems.sort_by_key(|problem| problem.line);
+    loaded
+}
+
+struct SettingsReader<'a> {
+    path: &'a Path,
+    text: &'a str,
+    problems: &'a mut Vec<ConfigProblem>,
+}
+
+impl SettingsReader<'_> {
+    fn problem(&mut self, key: &str, message: String) {
+        self.problems.push(ConfigProblem {
+            path: self.path.to_path_buf(),
+            line: line_of_key(self.text, key),
+            message,
+        });
+    }
+
+    fn read(&mut self, settings: &toml::Table) -> Config {
+        let mut config = Config::default();
+        for (key, value) in settings {
+            match key.as_str() {
+                "exclude" => config.exclude = self.strings(key, value),
+                "extra-paths" => {
+                    config.extra_paths = self
+                        .strings(key, value)
+                        .into_iter()
+                        .map(PathBuf::from)
+                        .collect();
+                }
+                "python" => match value.as_str() {
+                    Some(python) => config.python = Some(PathBuf::from(python)),
+                    None => self.problem(key, "`python` must be a string path".into()),
+                },
+                "select" => config.select = Some(self.rules(key, value)),
+                "ignore" => config.ignore = self.rules(key, value),
+                "diagnostic-mode" => match value.as_str() {
+                    Some("open-files") => config.diagnostic_mode = DiagnosticMode::OpenFiles,
+                    Some("workspace") => config.diagnostic_mode = DiagnosticMode::Workspace,
+                    _ => self.problem(
+                        key,
+                        "`diagnostic-mode` must be \"open-files\" or \"workspace\"".into(),
+                    ),
+                },
+                other => self.problem(
+                    other,
+                    format!(
+                        "unknown setting `{other}` (known: exclude, extra-paths, python, select, ignore, diagnostic-mode); ignored"
+                    ),
+                ),
+            }
+        }
+        config
+    }
+
+    fn strings(&mut self, key: &str, value: &toml::Value) -> Vec<String> {
+        let Some(items) = value.as_array() else {
+            self.problem(key, format!("`{key}` must be a list of strings; ignored"));
+            return Vec::new();
+        };
+        let mut strings = Vec::new();
+        for item in items {
+            match item.as_str() {
+                Some(text) => strings.push(text.to_string()),
+                None => self.problem(
+                    key,
+                    format!("`{key}` must hold strings only; {item} ignored"),
+                ),
+            }
+        }
+        strings
+    }
+
+    fn rules(&mut self, key: &str, value: &toml::Value) -> Vec<Rule> {
+        let mut rules = Vec::new();
+        for code in self.strings(key, value) {
+            match parse_rule(&code) {
+                Ok(rule) => rules.push(rule),
+                Err(message) => self.problem(key, message),
+            }
+        }
+        rules
+    }
+}
+
+/// Parses a rule code or alias, with an error message that lists the valid codes.
+pub fn parse_rule(code: &str) -> Result<Rule, String> {
+    Rule::from_code(code.trim()).ok_or_else(|| {
+        let known: Vec<&str> = Rule::ALL.iter().map(|rule| rule.code()).collect();
+        format!(
+            "unknown rule code `{}` (known: {}; ruff's F-codes are accepted too)",
+            code.trim(),
+            known.join(", ")
+        )
+    })
+}
+
+fn line_of_offset(text: &str, offset: usize) -> u32 {
+    let offset = offset.min(text.len());
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&byte| byte == b'\n')
+        .count() as u32
+}
+
+fn line_of_key(text: &str, key: &str) -> u32 {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.starts_with(key) && line[key.len()..].trim_start().starts_with(['=', ']'])
+        })
+        .map_or(0, |line| line as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, file: &str) -> LoadedConfig {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join(file), text).expect("write config");
+        load_config(dir.path())
+    }
+
+    #[test]
+    fn reads_every_setting() {
+        let loaded = load(
+            "exclude = [\"gen/**\"]\nextra-paths = [\"lib\"]\nselect = [\"F401\", \"undefined-name\"]\nignore = [\"unused-variable\"]\ndiagnostic-mode = \"workspace\"\n",
+            "ripple.toml",
+        );
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        assert_eq!(loaded.config.exclude, vec!["gen/**"]);
+        assert_eq!(loaded.config.extra_paths, vec![PathBuf::from("lib")]);
+        assert_eq!(
+            loaded.config.select,
+            Some(vec![Rule::UnusedImport, Rule::UndefinedName])
+        );
+        assert_eq!(loaded.config.ignore, vec![Rule::UnusedVariable]);
+        assert_eq!(loaded.config.diagnostic_mode, DiagnosticMode::Workspace);
+    }
+
+    #[test]
+    fn bad_keys_are_reported_on_their_line_and_the_rest_still_applies() {
+        let loaded = load(
+            "[tool.black]\nline-length = 88\n\n[tool.ripple]\nexclude = [\"x\"]\nselect = [\"F999\"]\nbogus = 1\n",
+            "pyproject.toml",
+        );
+        assert_eq!(loaded.config.exclude, vec!["x"]);
+        let lines: Vec<u32> = loaded.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![5, 6], "{:?}", loaded.problems);
+        assert!(
+            loaded.problems[0]
+                .message
+                .contains("unknown rule code `F999`")
+        );
+    }
+
+    #[test]
+    fn invalid_toml_falls_back_to_defaults() {
+        let loaded = load("exclude = [\n", "ripple.toml");
+        assert_eq!(loaded.config, Config::default());
+        assert_eq!(loaded.problems.len(), 1);
+        assert!(loaded.problems[0].message.starts_with("invalid TOML"));
+    }
+}

@@ -1,0 +1,88 @@
+//! The concrete salsa database.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use ripple_core::QueryStats;
+use ripple_python::{PathKind, Project};
+
+#[salsa::db]
+#[derive(Clone)]
+pub struct RippleDatabase {
+    storage: salsa::Storage<Self>,
+    stats: Arc<QueryStats>,
+    project: Option<Project>,
+    /// What library paths are on disk, so a module imported from a thousand files is looked up
+    /// once. Cleared together with a bump of `Project::disk_generation`.
+    disk: Arc<DashMap<PathBuf, PathKind>>,
+}
+
+impl Default for RippleDatabase {
+    fn default() -> Self {
+        let stats = Arc::new(QueryStats::default());
+        let observer = stats.clone();
+        Self {
+            storage: salsa::Storage::new(Some(Box::new(move |event| observer.observe(&event)))),
+            stats,
+            project: None,
+            disk: Arc::new(DashMap::new()),
+        }
+    }
+}
+
+impl RippleDatabase {
+    pub fn set_project(&mut self, project: Project) {
+        self.project = Some(project);
+    }
+
+    pub fn stats(&self) -> &QueryStats {
+        &self.stats
+    }
+
+    /// Forgets what was cached about the disk; call before bumping `disk_generation`.
+    pub fn forget_disk(&self) {
+        self.disk.clear();
+    }
+
+    /// The query name of a salsa ingredient, for statistics.
+    pub fn query_name(&self, ingredient: salsa::IngredientIndex) -> String {
+        use salsa::Database as _;
+        self.ingredient_debug_name(ingredient).into_owned()
+    }
+}
+
+#[salsa::db]
+impl salsa::Database for RippleDatabase {}
+
+#[salsa::db]
+impl ripple_core::Db for RippleDatabase {
+    fn query_stats(&self) -> &QueryStats {
+        &self.stats
+    }
+}
+
+#[salsa::db]
+impl ripple_python::Db for RippleDatabase {
+    fn project(&self) -> Project {
+        match self.project {
+            Some(project) => project,
+            // Every database is given its project when the workspace is created, before any
+            // query runs; a missing project is a bug in the front end, not bad input.
+            None => panic!("RippleDatabase::project called before set_project"),
+        }
+    }
+
+    fn path_kind(&self, path: &Path) -> PathKind {
+        if let Some(kind) = self.disk.get(path) {
+            return *kind;
+        }
+        let kind = match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_dir() => PathKind::Directory,
+            Ok(_) => PathKind::File,
+            Err(_) => PathKind::Missing,
+        };
+        self.disk.insert(path.to_path_buf(), kind);
+        kind
+    }
+}

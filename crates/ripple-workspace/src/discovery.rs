@@ -1,0 +1,183 @@
+//! Finding the workspace root and walking it for Python files.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+
+use crate::config::Config;
+
+/// Markers of a workspace root, nearest first.
+const ROOT_MARKERS: &[&str] = &["ripple.toml", "pyproject.toml", ".git"];
+
+/// Directories never walked: version control, virtual environments, caches, build output and
+/// dependency folders (the same list ruff excludes by default).
+const ALWAYS_EXCLUDED_DIRS: &[&str] = &[
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pycache__",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+];
+
+/// The workspace root for `path`: the nearest ancestor (or `path` itself) holding `ripple.toml`,
+/// `pyproject.toml` or `.git`, else `path` (its folder, for a file).
+pub fn find_root(path: &Path) -> PathBuf {
+    let start = if path.is_file() {
+        path.parent().unwrap_or(path)
+    } else {
+        path
+    };
+    for dir in start.ancestors() {
+        if ROOT_MARKERS.iter().any(|marker| dir.join(marker).exists()) {
+            return dir.to_path_buf();
+        }
+    }
+    start.to_path_buf()
+}
+
+/// Whether `path` is a Python source or stub file by name.
+pub fn is_python_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|ext| ext.to_str()),
+        Some("py" | "pyi")
+    )
+}
+
+/// Whether a directory is excluded by name or is a virtual environment.
+pub fn is_excluded_dir(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("");
+    ALWAYS_EXCLUDED_DIRS.contains(&name)
+        || name.ends_with(".egg-info")
+        || path.join("pyvenv.cfg").is_file()
+}
+
+/// A problem met while walking, reported without stopping the walk.
+#[derive(Debug, Clone)]
+pub struct WalkProblem {
+    pub path: Option<PathBuf>,
+    pub message: String,
+}
+
+/// The result of walking a workspace.
+#[derive(Debug, Default)]
+pub struct WalkResult {
+    /// Absolute paths of Python files, sorted.
+    pub files: Vec<PathBuf>,
+    pub problems: Vec<WalkProblem>,
+}
+
+/// Compiles the config's `exclude` globs; bad globs become problems.
+pub fn exclude_matcher(config: &Config, problems: &mut Vec<WalkProblem>) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &config.exclude {
+        // A pattern without a slash matches at any depth, as in .gitignore.
+        let pattern = if pattern.contains('/') {
+            pattern.trim_start_matches("./").to_string()
+        } else {
+            format!("**/{pattern}")
+        };
+        for pattern in [pattern.clone(), format!("{pattern}/**")] {
+            match Glob::new(&pattern) {
+                Ok(glob) => {
+                    builder.add(glob);
+                }
+                Err(error) => problems.push(WalkProblem {
+                    path: None,
+                    message: format!("invalid exclude pattern `{pattern}`: {error}"),
+                }),
+            }
+        }
+    }
+    builder.build().unwrap_or_else(|error| {
+        problems.push(WalkProblem {
+            path: None,
+            message: format!("invalid exclude patterns: {error}"),
+        });
+        GlobSet::empty()
+    })
+}
+
+/// Walks `root` for Python files, honouring `.gitignore`/`.ignore` files inside the workspace,
+/// hidden files, the built-in exclusions and the config's `exclude`. Ignore files above the
+/// root are not read: the root is the boundary of what ripple checks. Symbolic links are not
+/// followed, so a link loop cannot trap the walk.
+pub fn walk_workspace(root: &Path, config: &Config) -> WalkResult {
+    let mut result = WalkResult::default();
+    let excludes = exclude_matcher(config, &mut result.problems);
+    let excludes_for_filter = excludes.clone();
+    let root_for_filter = root.to_path_buf();
+    let walker = WalkBuilder::new(root)
+        .hidden(true)
+        .parents(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(move |entry| {
+            let path = entry.path();
+            if entry.depth() == 0 {
+                return true;
+            }
+            let relative = path.strip_prefix(&root_for_filter).unwrap_or(path);
+            if excludes_for_filter.is_match(relative) {
+                return false;
+            }
+            let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
+            !(is_dir && is_excluded_dir(path))
+        })
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let path = entry.path();
+                let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
+                if !is_dir && is_python_file(path) {
+                    result.files.push(path.to_path_buf());
+                }
+            }
+            Err(error) => result.problems.push(WalkProblem {
+                path: walk_error_path(&error),
+                message: error.to_string(),
+            }),
+        }
+    }
+    result.files.sort();
+    result
+}
+
+fn walk_error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
+        _ => None,
+    }
+}

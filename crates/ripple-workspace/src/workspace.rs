@@ -1,0 +1,323 @@
+//! A loaded workspace: its root, configuration, files as salsa inputs, and checking.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use ripple_core::{Diagnostic, FileContents, FileOrigin, SourceFile};
+use ripple_python::{Project, SearchRoot, SearchRootKind, check_file};
+use rustc_hash::{FxHashMap, FxHashSet};
+use salsa::Setter;
+
+use crate::config::{LoadedConfig, load_config};
+use crate::database::RippleDatabase;
+use crate::discovery::walk_workspace;
+use crate::interpreter::discover_environment;
+
+/// Stack size of checking threads: the analysis recurses (boundedly) over deeply nested code.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// A problem of the workspace rather than of one Python file: a bad config, an unreadable
+/// directory, an interpreter that would not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceProblem {
+    pub path: PathBuf,
+    pub line: u32,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The diagnostics of one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub file: SourceFile,
+    pub path: PathBuf,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub struct Workspace {
+    root: PathBuf,
+    config: LoadedConfig,
+    db: RippleDatabase,
+    project: Project,
+    problems: Vec<WorkspaceProblem>,
+    pool: Arc<rayon::ThreadPool>,
+}
+
+impl Workspace {
+    /// Discovers and loads the workspace at `root`. `extra_files` are Python files named
+    /// explicitly by the user, checked even if the walk would skip them.
+    pub fn load(root: &Path, extra_files: &[PathBuf]) -> Self {
+        let root = root.to_path_buf();
+        let config = load_config(&root);
+        let mut problems: Vec<WorkspaceProblem> = config
+            .problems
+            .iter()
+            .map(|problem| WorkspaceProblem {
+                path: problem.path.clone(),
+                line: problem.line,
+                code: "invalid-configuration",
+                message: problem.message.clone(),
+            })
+            .collect();
+        let walk = walk_workspace(&root, &config.config);
+        for problem in walk.problems {
+            problems.push(WorkspaceProblem {
+                path: problem.path.unwrap_or_else(|| root.clone()),
+                line: 0,
+                code: ripple_python::IO_ERROR_CODE,
+                message: problem.message,
+            });
+        }
+        let mut paths = walk.files;
+        for extra in extra_files {
+            if !paths.contains(extra) {
+                paths.push(extra.clone());
+            }
+        }
+        paths.sort();
+
+        let environment = discover_environment(&root, config.config.python.as_deref());
+        if let Some(problem) = environment.problem {
+            problems.push(WorkspaceProblem {
+                path: config.source.clone().unwrap_or_else(|| root.clone()),
+                line: 0,
+                code: "invalid-configuration",
+                message: problem,
+            });
+        }
+        let search_roots = search_roots(&root, &config, environment.library_roots);
+
+        let pool = Arc::new(
+            rayon::ThreadPoolBuilder::new()
+                .stack_size(WORKER_STACK_BYTES)
+                .thread_name(|index| format!("ripple-worker-{index}"))
+                .build()
+                .unwrap_or_else(|_| {
+                    // Building a pool only fails when threads cannot be spawned at all; fall back
+                    // to the global pool rather than refuse to check.
+                    rayon::ThreadPoolBuilder::new()
+                        .build()
+                        .unwrap_or_else(|error| panic!("cannot start worker threads: {error}"))
+                }),
+        );
+        let contents: Vec<FileContents> =
+            pool.install(|| paths.par_iter().map(|path| read_contents(path)).collect());
+
+        let mut db = RippleDatabase::default();
+        let mut files = FxHashMap::default();
+        let mut directories = FxHashSet::default();
+        for (path, contents) in paths.into_iter().zip(contents) {
+            add_directories(&root, &path, &mut directories);
+            let file = SourceFile::new(&db, path.clone(), contents, 0, FileOrigin::Workspace);
+            files.insert(path, file);
+        }
+        let project = Project::new(
+            &db,
+            Arc::new(files),
+            Arc::new(directories),
+            Arc::from(search_roots),
+            0,
+        );
+        db.set_project(project);
+        Self {
+            root,
+            config,
+            db,
+            project,
+            problems,
+            pool,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn config(&self) -> &LoadedConfig {
+        &self.config
+    }
+
+    pub fn db(&self) -> &RippleDatabase {
+        &self.db
+    }
+
+    pub fn problems(&self) -> &[WorkspaceProblem] {
+        &self.problems
+    }
+
+    /// Every workspace file, sorted by path.
+    pub fn files(&self) -> Vec<SourceFile> {
+        let mut files: Vec<(PathBuf, SourceFile)> = self
+            .project
+            .files(&self.db)
+            .iter()
+            .map(|(path, file)| (path.clone(), *file))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files.into_iter().map(|(_, file)| file).collect()
+    }
+
+    pub fn file(&self, path: &Path) -> Option<SourceFile> {
+        self.project.files(&self.db).get(path).copied()
+    }
+
+    /// `path` relative to the root, with `/` separators, as the output contract wants.
+    pub fn display_path(&self, path: &Path) -> String {
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        let parts: Vec<String> = relative
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        parts.join("/")
+    }
+
+    /// Checks `files` in parallel, one database handle per worker. `on_file_done` is called
+    /// once per finished file, from worker threads.
+    pub fn check(&self, files: &[SourceFile], on_file_done: &(dyn Fn() + Sync)) -> Vec<FileReport> {
+        // A database handle is `Send` but not `Sync`: each worker clones its own from a shared
+        // one behind a lock.
+        let shared = std::sync::Mutex::new(self.db.clone());
+        let handle = || {
+            shared
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone()
+        };
+        self.pool.install(|| {
+            files
+                .par_iter()
+                .map_init(handle, |db, &file| {
+                    let diagnostics = check_file(db, file).clone();
+                    on_file_done();
+                    FileReport {
+                        file,
+                        path: file.path(db).clone(),
+                        diagnostics,
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// Replaces the text of a workspace file, as an editor or a watcher would.
+    pub fn set_file_contents(&mut self, path: &Path, contents: FileContents) -> Option<SourceFile> {
+        let file = self.file(path)?;
+        let revision = file.revision(&self.db) + 1;
+        file.set_contents(&mut self.db).to(contents);
+        file.set_revision(&mut self.db).to(revision);
+        Some(file)
+    }
+
+    /// Adds a new file (or replaces an existing file's text).
+    pub fn add_file(&mut self, path: &Path, contents: FileContents) -> SourceFile {
+        if let Some(file) = self.set_file_contents(path, contents.clone()) {
+            return file;
+        }
+        let file = SourceFile::new(
+            &self.db,
+            path.to_path_buf(),
+            contents,
+            0,
+            FileOrigin::Workspace,
+        );
+        let mut files = (**self.project.files(&self.db)).clone();
+        files.insert(path.to_path_buf(), file);
+        let mut directories = (**self.project.directories(&self.db)).clone();
+        add_directories(&self.root, path, &mut directories);
+        self.project.set_files(&mut self.db).to(Arc::new(files));
+        self.project
+            .set_directories(&mut self.db)
+            .to(Arc::new(directories));
+        self.forget_disk();
+        file
+    }
+
+    /// Removes a file from the workspace.
+    pub fn remove_file(&mut self, path: &Path) -> Option<SourceFile> {
+        let mut files = (**self.project.files(&self.db)).clone();
+        let removed = files.remove(path)?;
+        let mut directories = FxHashSet::default();
+        for path in files.keys() {
+            add_directories(&self.root, path, &mut directories);
+        }
+        self.project.set_files(&mut self.db).to(Arc::new(files));
+        self.project
+            .set_directories(&mut self.db)
+            .to(Arc::new(directories));
+        self.forget_disk();
+        Some(removed)
+    }
+
+    /// The disk changed under the workspace: forget cached lookups and re-resolve.
+    fn forget_disk(&mut self) {
+        self.db.forget_disk();
+        let generation = self.project.disk_generation(&self.db) + 1;
+        self.project
+            .set_disk_generation(&mut self.db)
+            .to(generation);
+    }
+}
+
+/// Reads a file's bytes; a file that cannot be read is still a file, with a reason.
+pub(crate) fn read_contents(path: &Path) -> FileContents {
+    match std::fs::read(path) {
+        Ok(bytes) => FileContents::from_bytes(bytes),
+        Err(error) => FileContents::Unreadable(format!("cannot read the file: {error}")),
+    }
+}
+
+fn add_directories(root: &Path, file: &Path, directories: &mut FxHashSet<PathBuf>) {
+    let mut current = file.parent();
+    while let Some(dir) = current {
+        if !directories.insert(dir.to_path_buf()) || dir == root || !dir.starts_with(root) {
+            break;
+        }
+        current = dir.parent();
+    }
+}
+
+/// Import roots in `sys.path` order: the workspace (its `src/` first when it is a layout folder
+/// rather than a package), `extra-paths`, the standard library, then the environment.
+fn search_roots(
+    root: &Path,
+    config: &LoadedConfig,
+    library_roots: Vec<PathBuf>,
+) -> Vec<SearchRoot> {
+    let mut roots = Vec::new();
+    let src = root.join("src");
+    if src.is_dir() && !src.join("__init__.py").is_file() {
+        roots.push(SearchRoot {
+            path: src,
+            kind: SearchRootKind::Workspace,
+        });
+    }
+    roots.push(SearchRoot {
+        path: root.to_path_buf(),
+        kind: SearchRootKind::Workspace,
+    });
+    for extra in &config.config.extra_paths {
+        let path = if extra.is_absolute() {
+            extra.clone()
+        } else {
+            root.join(extra)
+        };
+        let kind = if path.starts_with(root) {
+            SearchRootKind::Workspace
+        } else {
+            SearchRootKind::Extra
+        };
+        roots.insert(roots.len() - 1, SearchRoot { path, kind });
+    }
+    roots.push(SearchRoot {
+        path: PathBuf::new(),
+        kind: SearchRootKind::BuiltinStdlib,
+    });
+    for path in library_roots {
+        roots.push(SearchRoot {
+            path,
+            kind: SearchRootKind::Library,
+        });
+    }
+    roots
+}

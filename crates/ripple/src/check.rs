@@ -1,0 +1,186 @@
+//! `ripple check`: load the workspace, check the files under the given paths, report.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use ripple_python::Rule;
+use ripple_workspace::{RuleSelection, Workspace, find_root, is_python_file, parse_rule};
+
+use crate::output::{self, Finding, Report};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to report on (default: the current directory).
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Only these rules (comma-separated codes; ruff's F-codes are accepted).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    select: Option<Vec<String>>,
+    /// Not these rules (comma-separated codes).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    ignore: Vec<String>,
+    /// Print query statistics to stderr.
+    #[arg(long)]
+    stats: bool,
+}
+
+/// Files below which a progress bar is not worth drawing.
+const PROGRESS_THRESHOLD: usize = 200;
+
+pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let select = args
+        .select
+        .as_ref()
+        .map(|codes| parse_rules(codes))
+        .transpose()?;
+    let ignore = parse_rules(&args.ignore)?;
+
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![cwd.clone()]
+    } else {
+        args.paths.iter().map(|path| cwd.join(path)).collect()
+    };
+    let mut absolute = Vec::new();
+    for path in &paths {
+        if !path.exists() {
+            bail!(
+                "`{}` does not exist: give a file or directory to check",
+                path.display()
+            );
+        }
+        absolute.push(
+            std::fs::canonicalize(path)
+                .with_context(|| format!("cannot resolve `{}`", path.display()))?,
+        );
+    }
+    let root = find_root(&absolute[0]);
+    let explicit_files: Vec<PathBuf> = absolute
+        .iter()
+        .filter(|path| path.is_file() && is_python_file(path))
+        .cloned()
+        .collect();
+    for path in &absolute {
+        if path.is_file() && !is_python_file(path) {
+            bail!("`{}` is not a Python file (.py or .pyi)", path.display());
+        }
+        if !path.starts_with(&root) {
+            bail!(
+                "`{}` is outside the workspace `{}` (found from the first path); check each workspace separately",
+                path.display(),
+                root.display()
+            );
+        }
+    }
+
+    let workspace = Workspace::load(&root, &explicit_files);
+    let config = &workspace.config().config;
+    let selection = RuleSelection::new(config.select.as_deref(), &config.ignore)
+        .refine(select.as_deref(), &ignore);
+
+    let files: Vec<_> = workspace
+        .files()
+        .into_iter()
+        .filter(|file| {
+            let path = file.path(workspace.db());
+            absolute.iter().any(|wanted| path.starts_with(wanted))
+        })
+        .collect();
+
+    let progress = progress_bar(files.len());
+    let tick = || {
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+    };
+    let reports = workspace.check(&files, &tick);
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+
+    let mut findings = Vec::new();
+    for report in &reports {
+        let display = workspace.display_path(&report.path);
+        let text = report.file.contents(workspace.db()).text();
+        let lines = ripple_core::LineIndex::new(text);
+        for diagnostic in &report.diagnostics {
+            if selection.allows(diagnostic.code) {
+                findings.push(Finding::from_diagnostic(&display, text, &lines, diagnostic));
+            }
+        }
+    }
+    for problem in workspace.problems() {
+        if absolute
+            .iter()
+            .any(|wanted| problem.path.starts_with(wanted))
+            || problem.path == root
+            || Some(&problem.path) == workspace.config().source.as_ref()
+        {
+            findings.push(Finding::from_problem(
+                &workspace.display_path(&problem.path),
+                problem,
+            ));
+        }
+    }
+    findings.sort_by(|a, b| (&a.path, a.start, a.code).cmp(&(&b.path, b.start, b.code)));
+
+    let report = Report {
+        findings,
+        files: files.len(),
+        duration_ms: started.elapsed().as_millis(),
+    };
+    let stdout = std::io::stdout();
+    let color = args.format == Format::Human
+        && stdout.is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Human => output::write_human(&mut out, &report, color)?,
+        Format::Json => output::write_json(&mut out, &report)?,
+        Format::Github => output::write_github(&mut out, &report)?,
+    }
+    if args.stats {
+        output::write_stats(&workspace, files.len(), started.elapsed());
+    }
+    Ok(if report.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn parse_rules(codes: &[String]) -> anyhow::Result<Vec<Rule>> {
+    codes
+        .iter()
+        .filter(|code| !code.trim().is_empty())
+        .map(|code| parse_rule(code).map_err(anyhow::Error::msg))
+        .collect()
+}
+
+fn progress_bar(total: usize) -> Option<ProgressBar> {
+    if total < PROGRESS_THRESHOLD || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(total as u64);
+    let style =
+        ProgressStyle::with_template("{spinner} checking {pos}/{len} files {wide_bar} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}

@@ -1,0 +1,212 @@
+//! Rendering findings: human, JSON (the documented contract) and GitHub annotations.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use ripple_core::{Diagnostic, LineIndex, Position, PositionEncoding};
+use ripple_python::Rule;
+use ripple_workspace::{Workspace, WorkspaceProblem};
+use serde::Serialize;
+
+/// One diagnostic, positioned for output.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub path: String,
+    #[serde(skip)]
+    pub start: Position,
+    pub range: Range,
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub message: String,
+    pub source: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Range {
+    pub start: Position,
+    pub end: Position,
+}
+
+impl Finding {
+    pub fn from_diagnostic(
+        path: &str,
+        text: &str,
+        lines: &LineIndex,
+        diagnostic: &Diagnostic,
+    ) -> Self {
+        let start = lines.position(text, diagnostic.range.start, PositionEncoding::Utf16);
+        let end = lines.position(text, diagnostic.range.end, PositionEncoding::Utf16);
+        Self {
+            path: path.to_string(),
+            start,
+            range: Range { start, end },
+            severity: diagnostic.severity.as_str(),
+            code: diagnostic.code,
+            message: diagnostic.message.clone(),
+            source: "ripple",
+        }
+    }
+
+    pub fn from_problem(path: &str, problem: &WorkspaceProblem) -> Self {
+        let start = Position {
+            line: problem.line,
+            character: 0,
+        };
+        Self {
+            path: path.to_string(),
+            start,
+            range: Range { start, end: start },
+            severity: "error",
+            code: problem.code,
+            message: problem.message.clone(),
+            source: "ripple",
+        }
+    }
+}
+
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub files: usize,
+    pub duration_ms: u128,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    diagnostics: &'a [Finding],
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    diagnostics: usize,
+    duration_ms: u128,
+}
+
+pub fn write_json(out: &mut impl Write, report: &Report) -> anyhow::Result<()> {
+    let json = JsonReport {
+        diagnostics: &report.findings,
+        summary: JsonSummary {
+            files: report.files,
+            diagnostics: report.findings.len(),
+            duration_ms: report.duration_ms,
+        },
+    };
+    serde_json::to_writer(&mut *out, &json)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn write_human(out: &mut impl Write, report: &Report, color: bool) -> anyhow::Result<()> {
+    let (bold, red, yellow, cyan, reset) = if color {
+        ("\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[0m")
+    } else {
+        ("", "", "", "", "")
+    };
+    for finding in &report.findings {
+        let severity_color = if finding.severity == "error" {
+            red
+        } else {
+            yellow
+        };
+        writeln!(
+            out,
+            "{bold}{}:{}:{}{reset}: {severity_color}{}{reset} [{cyan}{}{reset}] {}",
+            finding.path,
+            finding.start.line + 1,
+            finding.start.character + 1,
+            finding.severity,
+            finding.code,
+            finding.message
+        )?;
+    }
+    let count = report.findings.len();
+    let noun = if count == 1 { "problem" } else { "problems" };
+    let files = if report.files == 1 { "file" } else { "files" };
+    if count == 0 {
+        writeln!(
+            out,
+            "No problems in {} {files} ({} ms).",
+            report.files, report.duration_ms
+        )?;
+    } else {
+        writeln!(
+            out,
+            "Found {count} {noun} in {} {files} ({} ms).",
+            report.files, report.duration_ms
+        )?;
+    }
+    Ok(())
+}
+
+/// GitHub Actions workflow commands, which annotate the pull request's diff.
+pub fn write_github(out: &mut impl Write, report: &Report) -> anyhow::Result<()> {
+    for finding in &report.findings {
+        let level = match finding.severity {
+            "error" => "error",
+            "warning" => "warning",
+            _ => "notice",
+        };
+        writeln!(
+            out,
+            "::{level} title=ripple ({}),file={},line={},col={},endLine={},endColumn={}::{}",
+            escape_property(finding.code),
+            escape_property(&finding.path),
+            finding.range.start.line + 1,
+            finding.range.start.character + 1,
+            finding.range.end.line + 1,
+            finding.range.end.character + 1,
+            escape_data(&format!("{} [{}]", finding.message, finding.code))
+        )?;
+    }
+    Ok(())
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn write_stats(workspace: &Workspace, files: usize, elapsed: Duration) {
+    let db = workspace.db();
+    let mut totals: Vec<(String, u64)> = db
+        .stats()
+        .totals()
+        .into_iter()
+        .map(|(ingredient, count)| (db.query_name(ingredient), count))
+        .collect();
+    totals.sort();
+    eprintln!(
+        "ripple stats: {files} files checked in {} ms",
+        elapsed.as_millis()
+    );
+    eprintln!("  {:<28} {:>10}", "query", "executions");
+    for (name, count) in totals {
+        eprintln!("  {name:<28} {count:>10}");
+    }
+}
+
+pub fn print_rules(code: Option<&str>) -> anyhow::Result<ExitCode> {
+    let rules: Vec<Rule> = match code {
+        Some(code) => vec![ripple_workspace::parse_rule(code).map_err(anyhow::Error::msg)?],
+        None => Rule::ALL.to_vec(),
+    };
+    let mut out = std::io::stdout().lock();
+    for rule in rules {
+        let aliases = rule.aliases().join(", ");
+        writeln!(
+            out,
+            "# {} ({})",
+            rule.code(),
+            if aliases.is_empty() { "-" } else { &aliases }
+        )?;
+        writeln!(out, "{}", rule.documentation())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
