@@ -857,18 +857,35 @@ where
     }
 
     fn visit_except_clause(&mut self, clause: Node<'t>) {
-        let alias = clause
-            .child_by_field_name("alias")
-            .filter(|alias| alias.kind() == "identifier");
+        // `except E as name` parses as an `as_pattern` (older grammars used an `alias` field).
         let mut cursor = clause.walk();
         let children: Vec<Node<'t>> = clause.named_children(&mut cursor).collect();
-        let Some(alias) = alias else {
-            for child in children {
-                if child.kind() == "block" {
-                    self.visit_block(child);
-                } else {
-                    self.visit_expr(child);
+        let mut alias = clause
+            .child_by_field_name("alias")
+            .filter(|alias| alias.kind() == "identifier");
+        let mut types = Vec::new();
+        let mut blocks = Vec::new();
+        for child in children {
+            match child.kind() {
+                "block" => blocks.push(child),
+                "as_pattern" => {
+                    if let Some(target) = child.child_by_field_name("alias") {
+                        alias = alias.or_else(|| first_identifier(target));
+                    }
+                    if let Some(exception) = child.named_child(0) {
+                        types.push(exception);
+                    }
                 }
+                _ if Some(child.id()) == alias.map(|a| a.id()) => {}
+                _ => types.push(child),
+            }
+        }
+        let Some(alias) = alias else {
+            for exception in types {
+                self.visit_expr(exception);
+            }
+            for block in blocks {
+                self.visit_block(block);
             }
             return;
         };
@@ -882,15 +899,11 @@ where
         // binding while the handler runs, and restore it afterwards.
         let previous = self.scopes[current].bindings.remove(name);
         self.handle_store(name, range, StoreKind::Assignment);
-        for child in children {
-            if child.id() == alias.id() {
-                continue;
-            }
-            if child.kind() == "block" {
-                self.visit_block(child);
-            } else {
-                self.visit_expr(child);
-            }
+        for exception in types {
+            self.visit_expr(exception);
+        }
+        for block in blocks {
+            self.visit_block(block);
         }
         if let Some(binding) = self.scopes[current].bindings.remove(name)
             && self.bindings[binding].used.is_none()
@@ -1021,23 +1034,23 @@ where
                 }
             }
             "as_pattern" => {
-                let alias = node.child_by_field_name("alias");
+                // `pattern as name`: the name is the last child (a field in some grammars).
                 let mut cursor = node.walk();
-                let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                let mut children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                let alias = match node.child_by_field_name("alias") {
+                    Some(alias) => {
+                        children.retain(|child| child.id() != alias.id());
+                        first_identifier(alias)
+                    }
+                    None if children.len() > 1 => children.pop(),
+                    None => None,
+                };
                 for child in children {
-                    if Some(child.id()) != alias.map(|a| a.id()) {
-                        self.visit_pattern(child);
-                    }
+                    self.visit_pattern(child);
                 }
-                if let Some(alias) = alias {
-                    let mut cursor = alias.walk();
-                    let names: Vec<Node<'t>> = alias.named_children(&mut cursor).collect();
-                    for name_node in names {
-                        if name_node.kind() == "identifier" {
-                            let name = self.text(name_node);
-                            self.handle_store(name, Self::range(name_node), StoreKind::Assignment);
-                        }
-                    }
+                if let Some(alias) = alias.filter(|alias| alias.kind() == "identifier") {
+                    let name = self.text(alias);
+                    self.handle_store(name, Self::range(alias), StoreKind::Assignment);
                 }
             }
             "class_pattern" => {
@@ -1680,6 +1693,7 @@ where
             }
             "call" => self.visit_call(node),
             "subscript" => self.visit_subscript(node),
+            "generic_type" => self.visit_generic_type(node),
             "string" => self.visit_string(node),
             "assignment" => self.visit_assignment(node),
             "augmented_assignment" => self.visit_augmented_assignment(node),
@@ -1858,6 +1872,30 @@ where
         let slices: Vec<Node<'t>> = node
             .children_by_field_name("subscript", &mut cursor)
             .collect();
+        self.visit_subscript_parts(value, slices);
+    }
+
+    /// `Name[args]` in a type context parses as `generic_type`: the same as a subscript.
+    fn visit_generic_type(&mut self, node: Node<'t>) {
+        let mut cursor = node.walk();
+        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        let Some((&value, rest)) = children.split_first() else {
+            return;
+        };
+        let mut slices = Vec::new();
+        for parameter in rest {
+            if parameter.kind() == "type_parameter" {
+                let mut cursor = parameter.walk();
+                slices.extend(parameter.named_children(&mut cursor));
+            } else {
+                slices.push(*parameter);
+            }
+        }
+        // Several arguments form one tuple in Python's AST; `Annotated` looks at its elements.
+        self.visit_subscript_parts(value, slices);
+    }
+
+    fn visit_subscript_parts(&mut self, value: Node<'t>, slices: Vec<Node<'t>>) {
         let value_name = match value.kind() {
             "identifier" => Some(self.text(value)),
             "attribute" => value
@@ -1877,7 +1915,7 @@ where
             Some("Annotated") => {
                 // Only the first argument of `Annotated[T, metadata...]` is a type.
                 let elements: Vec<Node<'t>> = match slices.as_slice() {
-                    [single] if single.kind() == "tuple" => {
+                    [single] if matches!(single.kind(), "tuple" | "expression_list") => {
                         let mut cursor = single.walk();
                         single.named_children(&mut cursor).collect()
                     }
