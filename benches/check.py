@@ -8,6 +8,11 @@ peak RSS of the child (ru_maxrss from os.wait4, KiB on Linux). It reports median
 tool, the ratios ripple/ruff and ripple/pyflakes, and how far ripple's findings agree with ruff's
 (and pyflakes') on the pyflakes-class rules, keyed on (path, 1-based line, rule).
 
+The timed ruff and ripple commands honour `# noqa` comments, as both tools do by default. Agreement
+is reported twice: "noqa respected", from the timed runs, and "noqa ignored", from one extra untimed
+run of each with --ignore-noqa (the stronger comparison, and the one pyflakes, which has no noqa
+support, is compared in).
+
 Python 3.11+, standard library only. See benches/README.md.
 """
 
@@ -304,18 +309,16 @@ def main() -> int:
     ap.add_argument("--out", default=str(REPO / "benches/results/check-django.md"),
                     help="markdown fragment to write (default: benches/results/check-django.md)")
     ap.add_argument("--diff", metavar="FILE",
-                    help="write every ripple/ruff difference as 'only-ruff path:line code' / "
-                         "'only-ripple path:line code' (pyflakes/ruff with --skip-ripple)")
+                    help="write every ripple/ruff difference with noqa ignored (the --ignore-noqa "
+                         "runs) as 'only-ruff path:line code' / 'only-ripple path:line code' "
+                         "(pyflakes/ruff with --skip-ripple)")
     ap.add_argument("--agreement-only", action="store_true",
-                    help="run each tool once, untimed, and report agreement only")
+                    help="run each command once, untimed, and report agreement only")
     ap.add_argument("--skip-ripple", action="store_true", help="do not run ripple")
     ap.add_argument("--skip-pyflakes", action="store_true",
                     help="do not run pyflakes (it is single-threaded and slow)")
     ap.add_argument("--pyflakes-per-file", action="store_true",
                     help="always run pyflakes through the per-file driver")
-    ap.add_argument("--ruff-respect-noqa", action="store_true",
-                    help="let ruff honour '# noqa' comments (by default --ignore-noqa is passed, "
-                         "because pyflakes and ripple report every finding)")
     args = ap.parse_args()
 
     corpus = Path(args.corpus).resolve()
@@ -341,8 +344,6 @@ def main() -> int:
                                (0, 1))
     ruff_argv = [str(ruff_bin), "check", "--isolated", "--select", "F", "--no-cache",
                  "--output-format", "json"]
-    if not args.ruff_respect_noqa:
-        ruff_argv.append("--ignore-noqa")
     tools["ruff"] = Tool("ruff", [*ruff_argv, str(corpus)], (0, 1))
     if not args.skip_pyflakes:
         tools["pyflakes"] = Tool("pyflakes",
@@ -379,16 +380,34 @@ def main() -> int:
             print(f"run {i + 1}/{runs} {t.name:8} wall {ex.wall:7.3f}s cpu {ex.cpu:7.3f}s "
                   f"rss {ex.rss_kib / 1024:7.1f} MiB exit {ex.returncode}", file=sys.stderr)
 
-    # Findings, from the last run of each tool.
-    keys: dict[str, set[Key]] = {}
-    for t in tools.values():
+    # One extra, untimed run of ruff and ripple with --ignore-noqa, for the "noqa ignored" agreement.
+    untimed: dict[str, Tool] = {}
+    if not args.skip_ripple:
+        untimed["ripple"] = Tool("ripple", [str(ripple_bin), "check", "--format", "json",
+                                            "--ignore-noqa", str(corpus)], (0, 1))
+    untimed["ruff"] = Tool("ruff", [*ruff_argv, "--ignore-noqa", str(corpus)], (0, 1))
+    for t in untimed.values():
+        ex = execute(t.name, t.argv, cwd)
+        if ex.returncode not in t.ok_codes:
+            sys.stderr.write(ex.stderr[-4000:])
+            sys.exit(f"check.py: {t.name} exited with {ex.returncode}: {shlex.join(t.argv)}")
+        t.runs.append(ex)
+        print(f"untimed  {t.name:8} --ignore-noqa exit {ex.returncode}", file=sys.stderr)
+
+    # Findings, from the last run of each tool. `respected`: the timed runs (ruff and ripple honour
+    # `# noqa`); `ignored`: the --ignore-noqa runs, plus pyflakes (which has no noqa support).
+    respected: dict[str, set[Key]] = {}
+    ignored: dict[str, set[Key]] = {}
+    for t in [*tools.values(), *untimed.values()]:
+        extra = any(t is u for u in untimed.values())
+        into = ignored if (extra or t.name == "pyflakes") else respected
         last = t.runs[-1]
         if t.name == "ripple":
-            keys[t.name], t.findings = ripple_keys(last, corpus)
+            into[t.name], t.findings = ripple_keys(last, corpus)
         elif t.name == "ruff":
-            keys[t.name], t.findings = ruff_keys(last, corpus)
+            into[t.name], t.findings = ruff_keys(last, corpus)
         else:
-            keys[t.name], t.findings = pyflakes_keys(last, corpus, cwd)
+            into[t.name], t.findings = pyflakes_keys(last, corpus, cwd)
         if t.name == "pyflakes" and t.argv is pyflakes_driver:
             crashed = [l.split(": pyflakes crashed: ") for l in last.stderr.splitlines()
                        if ": pyflakes crashed: " in l]
@@ -423,11 +442,14 @@ def main() -> int:
             md.append(f"- WARNING: ripple checked {checked} files but the corpus holds {nfiles} .py "
                       "files; is it skipping files (e.g. a parent .gitignore: benches/corpus/ is "
                       "git-ignored in this repo)?")
-    md.append("- commands (cwd = repo root):")
+    md.append("- commands (cwd = repo root)" + (":" if args.agreement_only else ", timed:"))
     for t in tools.values():
         shown = t.argv if t.argv is not pyflakes_driver else [
             str(tools_python), "-c", "<per-file pyflakes driver, see benches/check.py>", str(corpus)]
         md.append(f"  - {t.name}: `{shlex.join(shown)}`")
+    md.append("- untimed, once, for the \"noqa ignored\" agreement:")
+    for t in untimed.values():
+        md.append(f"  - {t.name}: `{shlex.join(t.argv)}`")
     for t in tools.values():
         if t.note:
             md.append(f"- note: {t.name} {t.note}")
@@ -440,30 +462,48 @@ def main() -> int:
             md += ratios
             md.append("")
 
-    comparisons = []
-    if "ripple" in keys:
-        comparisons.append(("ruff", "ripple"))
-        if "pyflakes" in keys:
-            comparisons.append(("pyflakes", "ripple"))
-    if "pyflakes" in keys:
-        comparisons.append(("ruff", "pyflakes"))
     md.append("Findings keyed on (path relative to corpus, 1-based line, rule), from the last run. "
               "both/X = share of X's findings that the other tool also reports.")
     md.append("")
-    for ref, other in comparisons:
-        caption = " (baseline: how far the two reference tools agree)" if other == "pyflakes" else ""
-        md.append(f"### {other} vs {ref}{caption}")
+    suppressed = [f"{n} {len(ignored[n] - respected[n])}" for n in ("ruff", "ripple")
+                  if n in respected and n in ignored]
+    md.append("Keys silenced by `# noqa` (present with --ignore-noqa, absent without): "
+              + ", ".join(suppressed) + ".")
+    md.append("")
+
+    def comparisons(keys: dict[str, set[Key]]) -> list[tuple[str, str]]:
+        pairs = []
+        if "ripple" in keys:
+            pairs.append(("ruff", "ripple"))
+            if "pyflakes" in keys:
+                pairs.append(("pyflakes", "ripple"))
+        if "pyflakes" in keys:
+            pairs.append(("ruff", "pyflakes"))
+        return pairs
+
+    sections = [
+        ("noqa respected", "the timed runs; ruff and ripple both honour `# noqa`", respected),
+        ("noqa ignored", "the untimed --ignore-noqa runs; pyflakes has no noqa support", ignored),
+    ]
+    for title, what, keys in sections:
+        md.append(f"### Agreement, {title} ({what})")
         md.append("")
-        md += agreement_table(ref, keys[ref], other, keys[other])
-        md.append("")
-    if not comparisons:
-        md.append("### ruff findings per code")
-        md.append("")
-        md.append("| code | ruff |")
-        md.append("|---|--:|")
-        for code in CODES:
-            md.append(f"| {code} | {sum(1 for k in keys['ruff'] if k[2] == code)} |")
-        md.append("")
+        pairs = comparisons(keys)
+        for ref, other in pairs:
+            caption = (" (baseline: how far the two reference tools agree)"
+                       if other == "pyflakes" else "")
+            md.append(f"#### {other} vs {ref}, {title}{caption}")
+            md.append("")
+            md += agreement_table(ref, keys[ref], other, keys[other])
+            md.append("")
+        if not pairs:
+            md.append(f"#### ruff findings per code, {title}")
+            md.append("")
+            md.append("| code | ruff |")
+            md.append("|---|--:|")
+            for code in CODES:
+                md.append(f"| {code} | {sum(1 for k in keys['ruff'] if k[2] == code)} |")
+            md.append("")
 
     text = "\n".join(md)
     print(text)
@@ -473,14 +513,14 @@ def main() -> int:
     print(f"check.py: wrote {out}", file=sys.stderr)
 
     if args.diff:
-        ref, other = ("ruff", "ripple") if "ripple" in keys else ("ruff", "pyflakes")
-        if other not in keys:
+        ref, other = ("ruff", "ripple") if "ripple" in ignored else ("ruff", "pyflakes")
+        if other not in ignored:
             print("check.py: --diff needs ripple or pyflakes to compare with ruff", file=sys.stderr)
         else:
-            lines = diff_lines(ref, keys[ref], other, keys[other])
+            lines = diff_lines(ref, ignored[ref], other, ignored[other])
             Path(args.diff).write_text("".join(l + "\n" for l in lines))
-            print(f"check.py: wrote {len(lines)} differences ({other} vs {ref}) to {args.diff}",
-                  file=sys.stderr)
+            print(f"check.py: wrote {len(lines)} differences ({other} vs {ref}, noqa ignored) "
+                  f"to {args.diff}", file=sys.stderr)
     return 0
 
 

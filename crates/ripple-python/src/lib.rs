@@ -16,7 +16,10 @@ mod stdlib;
 
 pub use db::{Db, PathKind, Project, SearchRoot, SearchRootKind};
 pub use module_name::{ModuleName, module_name_of_path};
-pub use queries::{analysis, check_file, exports, import_diagnostics, imports, local_diagnostics};
+pub use queries::{
+    all_diagnostics, analysis, check_file, exports, file_module, import_diagnostics, imports,
+    local_diagnostics, noqa_directives,
+};
 pub use resolve::{ModuleKind, ResolvedModule, resolve_module};
 pub use rules::{IO_ERROR_CODE, Rule};
 pub use semantic::checker_limits::MAX_NESTING;

@@ -18,7 +18,9 @@ use crate::db::Db;
 use crate::module_name::{ModuleName, module_name_of_path};
 use crate::resolve::{ModuleKind, ResolvedModule, resolve_module};
 use crate::rules::{IO_ERROR_CODE, Rule};
-use crate::semantic::{FileAnalysis, ImportKind, ImportRequest, ModuleExports, analyze_source};
+use crate::semantic::{
+    FileAnalysis, ImportKind, ImportRequest, ModuleExports, NoqaDirectives, analyze_source,
+};
 
 /// Parses and analyses one file. The tree is not kept: the analysis is all later queries need,
 /// and keeping every tree of a large workspace would cost more memory than the text itself.
@@ -92,22 +94,33 @@ pub fn import_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     for request in requests {
         check_import(db, importer.as_ref(), request, &mut diagnostics);
     }
-    let noqa = &analysis(db, file).noqa;
-    let text = file.contents(db).text();
-    let lines = ripple_core::LineIndex::new(text);
-    diagnostics.retain(|diagnostic| {
-        let line = lines.line_of(diagnostic.range.start);
-        let rule = Rule::from_code(diagnostic.code);
-        !rule.is_some_and(|rule| noqa.suppresses(line, rule))
-    });
     diagnostics.sort_by(|a, b| (a.range, a.code).cmp(&(b.range, b.code)));
     diagnostics.dedup();
     diagnostics
 }
 
-/// All findings for the file, sorted by position.
+/// The file's `# noqa` comments.
 #[salsa::tracked(returns(ref))]
-pub fn check_file(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+pub fn noqa_directives(db: &dyn Db, file: SourceFile) -> NoqaDirectives {
+    analysis(db, file).noqa.clone()
+}
+
+/// All findings for the file, sorted by position, with `# noqa` comments applied unless
+/// `respect_noqa` is false.
+pub fn check_file(db: &dyn Db, file: SourceFile, respect_noqa: bool) -> Vec<Diagnostic> {
+    let mut diagnostics = all_diagnostics(db, file).clone();
+    if respect_noqa {
+        let noqa = noqa_directives(db, file);
+        if !noqa.is_empty() {
+            diagnostics.retain(|diagnostic| !noqa.suppresses_diagnostic(diagnostic));
+        }
+    }
+    diagnostics
+}
+
+/// Every finding for the file, sorted by position, `# noqa` not applied.
+#[salsa::tracked(returns(ref))]
+pub fn all_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     let mut diagnostics = local_diagnostics(db, file).clone();
     diagnostics.extend(import_diagnostics(db, file).iter().cloned());
     diagnostics.sort_by(|a, b| (a.range, a.code).cmp(&(b.range, b.code)));

@@ -174,7 +174,12 @@ impl Workspace {
 
     /// Checks `files` in parallel, one database handle per worker. `on_file_done` is called
     /// once per finished file, from worker threads.
-    pub fn check(&self, files: &[SourceFile], on_file_done: &(dyn Fn() + Sync)) -> Vec<FileReport> {
+    pub fn check(
+        &self,
+        files: &[SourceFile],
+        respect_noqa: bool,
+        on_file_done: &(dyn Fn() + Sync),
+    ) -> Vec<FileReport> {
         // A database handle is `Send` but not `Sync`: each worker clones its own from a shared
         // one behind a lock.
         let shared = std::sync::Mutex::new(self.db.clone());
@@ -188,7 +193,7 @@ impl Workspace {
             files
                 .par_iter()
                 .map_init(handle, |db, &file| {
-                    let diagnostics = check_file(db, file).clone();
+                    let diagnostics = check_file(db, file, respect_noqa);
                     on_file_done();
                     FileReport {
                         file,
@@ -259,8 +264,28 @@ impl Workspace {
     }
 }
 
-/// Reads a file's bytes; a file that cannot be read is still a file, with a reason.
-pub(crate) fn read_contents(path: &Path) -> FileContents {
+/// Files larger than this are not analysed (generated data, not code a person edits).
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a file's bytes; a file that cannot be read is still a file, with a reason. Only regular
+/// files are read: a FIFO named `x.py` would block a read forever.
+pub fn read_contents(path: &Path) -> FileContents {
+    match std::fs::metadata(path) {
+        Ok(metadata) if !metadata.is_file() => {
+            return FileContents::Unreadable(
+                "not a regular file (a directory, pipe or device named like Python source)".into(),
+            );
+        }
+        Ok(metadata) if metadata.len() > MAX_FILE_BYTES => {
+            return FileContents::Unreadable(format!(
+                "file is {} MiB, larger than the {} MiB ripple analyses",
+                metadata.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ));
+        }
+        Ok(_) => {}
+        Err(error) => return FileContents::Unreadable(format!("cannot read the file: {error}")),
+    }
     match std::fs::read(path) {
         Ok(bytes) => FileContents::from_bytes(bytes),
         Err(error) => FileContents::Unreadable(format!("cannot read the file: {error}")),

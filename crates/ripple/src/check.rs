@@ -37,6 +37,9 @@ pub struct CheckArgs {
     /// Print query statistics to stderr.
     #[arg(long)]
     stats: bool,
+    /// Report findings even where a `# noqa` comment silences them.
+    #[arg(long)]
+    ignore_noqa: bool,
 }
 
 /// Files below which a progress bar is not worth drawing.
@@ -109,7 +112,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
             bar.inc(1);
         }
     };
-    let reports = workspace.check(&files, &tick);
+    let reports = workspace.check(&files, !args.ignore_noqa, &tick);
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }

@@ -122,15 +122,12 @@ pub fn analyze_source(
         ));
     } else {
         for report in &checker.reports {
-            let line = lines.line_of(report.range.start);
-            if !noqa.suppresses(line, report.rule) {
-                diagnostics.push(Diagnostic::new(
-                    report.rule.code(),
-                    report.rule.severity(),
-                    report.range,
-                    report.message.clone(),
-                ));
-            }
+            diagnostics.push(Diagnostic::new(
+                report.rule.code(),
+                report.rule.severity(),
+                report.range,
+                report.message.clone(),
+            ));
         }
     }
     diagnostics.sort_by(|a, b| (a.range, a.code).cmp(&(b.range, b.code)));
@@ -2417,7 +2414,7 @@ where
                 for (name, id) in &entries {
                     let binding = &self.bindings[*id];
                     if binding.used.is_none()
-                        && *name != "_"
+                        && !is_dummy_name(name)
                         && !ALWAYS_USED_LOCALS.contains(name)
                         && binding.kind.is_assignment()
                     {
@@ -2542,6 +2539,19 @@ where
             incomplete: false,
         }
     }
+}
+
+/// Names that say "deliberately unused": `_`, `__`, `_result`, `__x` (ruff's default
+/// `dummy-variable-rgx`, `^(_+|(_+[a-zA-Z0-9_]*[a-zA-Z0-9]+?))$`). pyflakes exempts only `_`;
+/// ripple follows the wider convention that codebases rely on.
+fn is_dummy_name(name: &str) -> bool {
+    let rest = name.trim_start_matches('_');
+    if rest.len() == name.len() {
+        return false;
+    }
+    rest.is_empty()
+        || (rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && rest.ends_with(|c: char| c.is_ascii_alphanumeric()))
 }
 
 /// How pyflakes names an import in its messages: `os.path`, `a.b as c`, `m.x as y`.

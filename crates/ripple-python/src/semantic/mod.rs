@@ -21,7 +21,7 @@ pub use noqa::NoqaDirectives;
 /// Everything the rest of the engine needs from one file, computed in one pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileAnalysis {
-    /// Findings that depend on this file alone, already filtered through `# noqa`.
+    /// Findings that depend on this file alone, before `# noqa` comments are applied.
     pub diagnostics: Vec<Diagnostic>,
     pub imports: Vec<ImportRequest>,
     pub exports: ModuleExports,

@@ -3,7 +3,6 @@
 
 use memchr::memmem;
 use ripple_core::LineIndex;
-use rustc_hash::FxHashMap;
 use tree_sitter::Node;
 
 use crate::rules::Rule;
@@ -14,17 +13,18 @@ pub(crate) enum Suppression {
     Rules(Vec<Rule>),
 }
 
-/// The `noqa` directives of a file, by zero-based line.
+/// The `noqa` directives of a file: for each line that has one, the line's byte range.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NoqaDirectives {
-    by_line: FxHashMap<u32, Suppression>,
+    /// (line start, line end, suppression), sorted by line start.
+    lines: Vec<(u32, u32, Suppression)>,
 }
 
 impl NoqaDirectives {
     /// Finds the directives in `source`. Only text inside comment tokens counts, so a `"# noqa"`
     /// inside a string does not silence anything.
     pub(crate) fn collect(source: &str, root: Node<'_>, lines: &LineIndex) -> Self {
-        let mut by_line = FxHashMap::default();
+        let mut by_line: Vec<(u32, u32, Suppression)> = Vec::new();
         let lowered;
         let haystack = if source.contains("NOQA") || source.contains("NoQA") {
             lowered = source.to_ascii_lowercase();
@@ -42,26 +42,59 @@ impl NoqaDirectives {
             if !haystack[hash + 1..found].trim().is_empty() {
                 continue;
             }
-            let in_comment = root
+            let Some(comment) = root
                 .descendant_for_byte_range(hash, hash + 1)
-                .is_some_and(|node| node.kind() == "comment");
-            if !in_comment {
+                .filter(|node| node.kind() == "comment")
+            else {
                 continue;
-            }
+            };
             let rest = &source[found + 4..];
             let rest = rest.split(['\n', '\r']).next().unwrap_or("");
-            by_line.insert(line, parse_codes(rest));
+            let mut line_end = lines.line_start(line + 1).unwrap_or(source.len() as u32);
+            // A `noqa` on the first line of a multi-line import covers the whole statement, as
+            // in ruff: `from m import (  # noqa` silences the names on the following lines.
+            if let Some(statement) = comment.parent().filter(|parent| {
+                matches!(parent.kind(), "import_from_statement" | "import_statement")
+                    && lines.line_of(parent.start_byte() as u32) == line
+            }) {
+                line_end = line_end.max(statement.end_byte() as u32);
+            }
+            if by_line
+                .last()
+                .is_some_and(|last| last.0 == line_start as u32)
+            {
+                continue;
+            }
+            by_line.push((line_start as u32, line_end, parse_codes(rest)));
         }
-        Self { by_line }
+        Self { lines: by_line }
     }
 
-    /// Whether a finding of `rule` starting on `line` is silenced.
-    pub fn suppresses(&self, line: u32, rule: Rule) -> bool {
-        match self.by_line.get(&line) {
-            Some(Suppression::All) => true,
-            Some(Suppression::Rules(rules)) => rules.contains(&rule),
-            None => false,
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Whether a finding of `rule` starting at byte `offset` is silenced.
+    pub fn suppresses(&self, offset: u32, rule: Rule) -> bool {
+        let index = self.lines.partition_point(|(start, _, _)| *start <= offset);
+        let Some((_, end, suppression)) = index.checked_sub(1).and_then(|i| self.lines.get(i))
+        else {
+            return false;
+        };
+        if offset >= *end {
+            return false;
         }
+        match suppression {
+            Suppression::All => true,
+            Suppression::Rules(rules) => rules.contains(&rule),
+        }
+    }
+
+    /// Whether a diagnostic is silenced by a `noqa` comment on its first line.
+    pub fn suppresses_diagnostic(&self, diagnostic: &ripple_core::Diagnostic) -> bool {
+        !self.lines.is_empty()
+            && Rule::from_code(diagnostic.code)
+                .is_some_and(|rule| self.suppresses(diagnostic.range.start, rule))
     }
 }
 

@@ -13,10 +13,29 @@ pub(crate) struct SyntaxProblem {
 /// The first syntax problem in document order, found without recursion (the tree may be
 /// arbitrarily deep).
 pub(crate) fn first_syntax_problem(root: Node<'_>, source: &str) -> Option<SyntaxProblem> {
+    let found = search(root, source);
+    if found.is_none() && root.has_error() {
+        // The error is in a node tree-sitter hides (a missing newline token, say) and no
+        // visible node shows where: report the file rather than stay silent.
+        return Some(SyntaxProblem {
+            range: TextRange::empty(0),
+            message: "invalid syntax".into(),
+        });
+    }
+    found
+}
+
+fn search(root: Node<'_>, source: &str) -> Option<SyntaxProblem> {
     let mut cursor: TreeCursor<'_> = root.walk();
     loop {
         let node = cursor.node();
         if let Some(problem) = problem_at(node, source) {
+            return Some(problem);
+        }
+        if node.has_error()
+            && matches!(node.kind(), "module" | "block")
+            && let Some(problem) = statements_on_one_line(node, source)
+        {
             return Some(problem);
         }
         let descend = node.has_error() || is_python2_container(node.kind());
@@ -55,6 +74,35 @@ fn is_python2_container(kind: &str) -> bool {
             | "match_statement"
             | "case_clause"
     )
+}
+
+/// Two statements on one line without a `;` between them: tree-sitter inserts a hidden missing
+/// newline, which no visible node shows.
+fn statements_on_one_line(block: Node<'_>, source: &str) -> Option<SyntaxProblem> {
+    let mut cursor = block.walk();
+    let mut previous: Option<Node<'_>> = None;
+    for child in block.named_children(&mut cursor) {
+        if child.kind() == "comment" {
+            continue;
+        }
+        if let Some(previous) = previous
+            && previous.end_position().row == child.start_position().row
+        {
+            let between = source
+                .get(previous.end_byte()..child.start_byte())
+                .unwrap_or("");
+            if !between.contains(';') {
+                return Some(SyntaxProblem {
+                    range: TextRange::new(child.start_byte(), child.end_byte()),
+                    message:
+                        "invalid syntax: statements must be separated by newlines or semicolons"
+                            .into(),
+                });
+            }
+        }
+        previous = Some(child);
+    }
+    None
 }
 
 fn problem_at(node: Node<'_>, source: &str) -> Option<SyntaxProblem> {

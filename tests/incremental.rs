@@ -1,0 +1,240 @@
+//! The incremental engine's invariants, proven by reading salsa's execution events:
+//!
+//! 1. an edit inside a function body of `b.py` re-runs nothing for the files that import `b`;
+//! 2. removing a name from `b.py` re-runs the import checks of the files that import names from
+//!    `b`, and nothing else for any other file;
+//! 3. after any sequence of edits, the incremental result equals a from-scratch check.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use ripple_core::{Diagnostic, ExecutionRecord, FileContents};
+use ripple_tests::{canonical, write_tree};
+use ripple_workspace::Workspace;
+use salsa::plumbing::AsId;
+
+const B_ORIGINAL: &str = "def helper():\n    return 1\n\n\nCONSTANT = 2\n";
+
+fn workspace() -> (tempfile::TempDir, PathBuf, Workspace) {
+    let dir = write_tree(&[
+        ("ripple.toml", ""),
+        ("b.py", B_ORIGINAL),
+        (
+            "a.py",
+            "from b import helper, CONSTANT\n\nprint(helper(), CONSTANT)\n",
+        ),
+        ("d.py", "import b\n\nprint(b.helper())\n"),
+        ("c.py", "import os\n\nprint(os.sep)\n"),
+    ]);
+    let root = canonical(dir.path());
+    let workspace = Workspace::load(&root, &[]);
+    (dir, root, workspace)
+}
+
+fn check_all(workspace: &Workspace) -> Vec<(String, Vec<Diagnostic>)> {
+    let files = workspace.files();
+    workspace
+        .check(&files, true, &|| {})
+        .into_iter()
+        .map(|report| (workspace.display_path(&report.path), report.diagnostics))
+        .collect()
+}
+
+/// The (query, file) pairs that executed, for queries keyed by a file.
+fn executions(workspace: &Workspace, records: &[ExecutionRecord]) -> BTreeSet<(String, String)> {
+    let by_id: Vec<(salsa::Id, String)> = workspace
+        .files()
+        .into_iter()
+        .map(|file| {
+            (
+                file.as_id(),
+                workspace.display_path(file.path(workspace.db())),
+            )
+        })
+        .collect();
+    records
+        .iter()
+        .filter_map(|record| {
+            let (_, path) = by_id.iter().find(|(id, _)| *id == record.key)?;
+            let query = workspace.db().query_name(record.ingredient);
+            Some((query, path.clone()))
+        })
+        .collect()
+}
+
+fn edit(workspace: &mut Workspace, root: &Path, file: &str, text: &str) {
+    let path = root.join(file);
+    std::fs::write(&path, text).unwrap_or_else(|error| panic!("{error}"));
+    workspace
+        .set_file_contents(&path, FileContents::Text(text.into()))
+        .unwrap_or_else(|| panic!("{file} is not in the workspace"));
+}
+
+#[test]
+fn a_body_edit_reruns_nothing_in_importers() {
+    let (_dir, root, mut workspace) = workspace();
+    let before = check_all(&workspace);
+    assert!(
+        before.iter().all(|(_, diagnostics)| diagnostics.is_empty()),
+        "{before:?}"
+    );
+
+    workspace.db().stats().start_recording();
+    edit(
+        &mut workspace,
+        &root,
+        "b.py",
+        &B_ORIGINAL.replace("return 1", "x = 41\n    return x + 1"),
+    );
+    let after = check_all(&workspace);
+    let records = workspace.db().stats().take_recording();
+    let ran = executions(&workspace, &records);
+
+    assert!(ran.contains(&("analysis".into(), "b.py".into())), "{ran:?}");
+    let elsewhere: Vec<_> = ran.iter().filter(|(_, file)| file != "b.py").collect();
+    assert!(
+        elsewhere.is_empty(),
+        "an edit inside b's function body re-ran {elsewhere:?}"
+    );
+    assert_eq!(before, after);
+}
+
+#[test]
+fn removing_a_name_reruns_only_the_importers_import_checks() {
+    let (_dir, root, mut workspace) = workspace();
+    check_all(&workspace);
+
+    workspace.db().stats().start_recording();
+    edit(
+        &mut workspace,
+        &root,
+        "b.py",
+        "def helper():\n    return 1\n",
+    );
+    let after = check_all(&workspace);
+    let records = workspace.db().stats().take_recording();
+    let ran = executions(&workspace, &records);
+
+    let elsewhere: BTreeSet<_> = ran
+        .iter()
+        .filter(|(_, file)| file != "b.py")
+        .cloned()
+        .collect();
+    let expected: BTreeSet<(String, String)> = [
+        ("import_diagnostics".to_string(), "a.py".to_string()),
+        ("all_diagnostics".to_string(), "a.py".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(elsewhere, expected, "only a.py imports names from b");
+
+    let a = after
+        .iter()
+        .find(|(path, _)| path == "a.py")
+        .map(|(_, d)| d.clone())
+        .unwrap_or_default();
+    let codes: Vec<&str> = a.iter().map(|diagnostic| diagnostic.code).collect();
+    assert_eq!(codes, vec!["missing-module-member"]);
+
+    // Putting the name back clears the finding, again re-running only a's import checks.
+    workspace.db().stats().start_recording();
+    edit(&mut workspace, &root, "b.py", B_ORIGINAL);
+    let restored = check_all(&workspace);
+    let records = workspace.db().stats().take_recording();
+    let ran = executions(&workspace, &records);
+    let elsewhere: BTreeSet<_> = ran
+        .iter()
+        .filter(|(_, file)| file != "b.py")
+        .cloned()
+        .collect();
+    assert_eq!(elsewhere, expected);
+    assert!(
+        restored
+            .iter()
+            .all(|(_, diagnostics)| diagnostics.is_empty())
+    );
+}
+
+/// A small deterministic generator, so the sequence is the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, bound: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % bound.max(1)
+    }
+}
+
+const B_VARIANTS: &[&str] = &[
+    B_ORIGINAL,
+    "def helper():\n    return 1\n",
+    "CONSTANT = 3\n",
+    "def helper(:\n",
+    "from c import *\n",
+    "def __getattr__(name):\n    return name\n",
+    "import os\nunused = os\n\ndef helper():\n    y = 1\n    return undefined_name\n\nCONSTANT = 1\n",
+];
+
+const A_VARIANTS: &[&str] = &[
+    "from b import helper, CONSTANT\n\nprint(helper(), CONSTANT)\n",
+    "from b import helper\nimport e\n",
+    "from . import b\nimport sys\n",
+    "from e import value\nprint(value)\n",
+    "import b.missing\n",
+];
+
+const E_VARIANTS: &[&str] = &[
+    "value = 1\n",
+    "other = 2\n",
+    "from b import CONSTANT as value\n",
+];
+
+#[test]
+fn incremental_results_equal_a_fresh_check_after_many_edits() {
+    let (_dir, root, mut workspace) = workspace();
+    let mut random = Lcg(7);
+    let mut e_exists = false;
+    for step in 0..120 {
+        match random.next(4) {
+            0 => edit(
+                &mut workspace,
+                &root,
+                "b.py",
+                B_VARIANTS[random.next(B_VARIANTS.len())],
+            ),
+            1 => edit(
+                &mut workspace,
+                &root,
+                "a.py",
+                A_VARIANTS[random.next(A_VARIANTS.len())],
+            ),
+            2 => {
+                let path = root.join("e.py");
+                if e_exists {
+                    std::fs::remove_file(&path).unwrap_or_else(|error| panic!("{error}"));
+                    workspace.remove_file(&path);
+                } else {
+                    let text = E_VARIANTS[random.next(E_VARIANTS.len())];
+                    std::fs::write(&path, text).unwrap_or_else(|error| panic!("{error}"));
+                    workspace.add_file(&path, FileContents::Text(text.into()));
+                }
+                e_exists = !e_exists;
+            }
+            _ => {
+                let text = E_VARIANTS[random.next(E_VARIANTS.len())];
+                if e_exists {
+                    edit(&mut workspace, &root, "e.py", text);
+                }
+            }
+        }
+        let incremental = check_all(&workspace);
+        let fresh = check_all(&Workspace::load(&root, &[]));
+        assert_eq!(
+            incremental, fresh,
+            "step {step}: incremental and fresh checks differ"
+        );
+    }
+}
