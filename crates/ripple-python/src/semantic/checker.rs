@@ -12,6 +12,7 @@ use std::rc::Rc;
 use ripple_core::{Diagnostic, LineIndex, TextRange};
 use tree_sitter::{Node, Parser, Tree};
 
+use super::fields;
 use super::fork::{ForkEntry, ForkPath, NO_GROUP, different_forks};
 use super::noqa::NoqaDirectives;
 use super::scope::{Binding, BindingId, BindingKind, Scope, ScopeId, ScopeKind};
@@ -712,8 +713,8 @@ where
         let fork = node.id();
         let mut cursor = node.walk();
         let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-        let condition = node.child_by_field_name("condition");
-        let consequence = node.child_by_field_name("consequence");
+        let condition = node.child_by_field_id(fields::condition());
+        let consequence = node.child_by_field_id(fields::consequence());
         if let Some(condition) = condition {
             self.with_fork(fork, condition.id(), NO_GROUP, |this| {
                 this.visit_expr(condition)
@@ -736,19 +737,19 @@ where
             return;
         };
         if first.kind() == "else_clause" {
-            if let Some(body) = first.child_by_field_name("body") {
+            if let Some(body) = first.child_by_field_id(fields::body()) {
                 self.visit_forked_block(parent_fork, body, NO_GROUP);
             }
             return;
         }
         let fork = first.id();
         self.with_fork(parent_fork, fork, NO_GROUP, |this| {
-            if let Some(condition) = first.child_by_field_name("condition") {
+            if let Some(condition) = first.child_by_field_id(fields::condition()) {
                 this.with_fork(fork, condition.id(), NO_GROUP, |this| {
                     this.visit_expr(condition)
                 });
             }
-            if let Some(consequence) = first.child_by_field_name("consequence") {
+            if let Some(consequence) = first.child_by_field_id(fields::consequence()) {
                 this.visit_forked_block(fork, consequence, 0);
             }
             this.visit_if_alternatives(fork, rest);
@@ -767,17 +768,17 @@ where
     }
 
     fn visit_for(&mut self, node: Node<'t>) {
-        if let Some(iterable) = node.child_by_field_name("right") {
+        if let Some(iterable) = node.child_by_field_id(fields::right()) {
             self.visit_expr(iterable);
         }
-        if let Some(target) = node.child_by_field_name("left") {
+        if let Some(target) = node.child_by_field_id(fields::left()) {
             self.visit_target(target, TargetContext::loop_target());
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(fields::body()) {
             self.visit_block(body);
         }
-        if let Some(alternative) = node.child_by_field_name("alternative")
-            && let Some(body) = alternative.child_by_field_name("body")
+        if let Some(alternative) = node.child_by_field_id(fields::alternative())
+            && let Some(body) = alternative.child_by_field_id(fields::body())
         {
             self.visit_block(body);
         }
@@ -796,7 +797,7 @@ where
         // Handlers guard the body only; `else`, `finally` and the handlers themselves run
         // outside their protection.
         self.handlers.push(handler_names);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(fields::body()) {
             self.visit_forked_block(fork, body, 0);
         }
         self.handlers.pop();
@@ -810,7 +811,7 @@ where
                     });
                 }
                 "else_clause" => {
-                    if let Some(body) = child.child_by_field_name("body") {
+                    if let Some(body) = child.child_by_field_id(fields::body()) {
                         self.visit_forked_block(fork, body, 0);
                     }
                 }
@@ -830,9 +831,8 @@ where
 
     fn collect_handler_names(&self, clause: Node<'t>, names: &mut HandlerNames) {
         let mut cursor = clause.walk();
-        let values: Vec<Node<'t>> = clause
-            .children_by_field_name("value", &mut cursor)
-            .collect();
+        let values: Vec<Node<'t>> =
+            fields::children(clause, fields::value_many(), &mut cursor).collect();
         if values.is_empty() {
             // A bare `except:` catches everything, an ImportError included (but pyflakes does
             // not let it excuse undefined names).
@@ -858,7 +858,7 @@ where
         let mut cursor = clause.walk();
         let children: Vec<Node<'t>> = clause.named_children(&mut cursor).collect();
         let mut alias = clause
-            .child_by_field_name("alias")
+            .child_by_field_id(fields::alias())
             .filter(|alias| alias.kind() == "identifier");
         let mut types = Vec::new();
         let mut blocks = Vec::new();
@@ -866,7 +866,7 @@ where
             match child.kind() {
                 "block" => blocks.push(child),
                 "as_pattern" => {
-                    if let Some(target) = child.child_by_field_name("alias") {
+                    if let Some(target) = child.child_by_field_id(fields::alias()) {
                         alias = alias.or_else(|| first_identifier(target));
                     }
                     if let Some(exception) = child.named_child(0) {
@@ -935,7 +935,7 @@ where
     }
 
     fn visit_with_item(&mut self, item: Node<'t>) {
-        let Some(value) = item.child_by_field_name("value") else {
+        let Some(value) = item.child_by_field_id(fields::value()) else {
             self.visit_children(item);
             return;
         };
@@ -945,7 +945,7 @@ where
         }
         let mut cursor = value.walk();
         let children: Vec<Node<'t>> = value.named_children(&mut cursor).collect();
-        let alias = value.child_by_field_name("alias");
+        let alias = value.child_by_field_id(fields::alias());
         for child in children {
             if Some(child.id()) != alias.map(|a| a.id()) {
                 self.visit_expr(child);
@@ -963,13 +963,12 @@ where
     fn visit_match(&mut self, node: Node<'t>) {
         let fork = node.id();
         let mut cursor = node.walk();
-        let subjects: Vec<Node<'t>> = node
-            .children_by_field_name("subject", &mut cursor)
-            .collect();
+        let subjects: Vec<Node<'t>> =
+            fields::children(node, fields::subject_many(), &mut cursor).collect();
         for subject in subjects {
             self.visit_expr(subject);
         }
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.child_by_field_id(fields::body()) else {
             return;
         };
         let mut cursor = body.walk();
@@ -1034,7 +1033,7 @@ where
                 // `pattern as name`: the name is the last child (a field in some grammars).
                 let mut cursor = node.walk();
                 let mut children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-                let alias = match node.child_by_field_name("alias") {
+                let alias = match node.child_by_field_id(fields::alias()) {
                     Some(alias) => {
                         children.retain(|child| child.id() != alias.id());
                         first_identifier(alias)
@@ -1074,8 +1073,7 @@ where
             }
             "dict_pattern" => {
                 let mut cursor = node.walk();
-                let keys: Vec<usize> = node
-                    .children_by_field_name("key", &mut cursor)
+                let keys: Vec<usize> = fields::children(node, fields::key_many(), &mut cursor)
                     .map(|key| key.id())
                     .collect();
                 let mut cursor = node.walk();
@@ -1157,11 +1155,11 @@ where
     }
 
     fn visit_type_alias(&mut self, node: Node<'t>) {
-        let Some(left) = node.child_by_field_name("left") else {
+        let Some(left) = node.child_by_field_id(fields::left()) else {
             return;
         };
         let name_node = first_identifier(left);
-        if let Some(value) = node.child_by_field_name("right") {
+        if let Some(value) = node.child_by_field_id(fields::right()) {
             self.defer(DeferredWork::Annotation(value));
         }
         if let Some(name_node) = name_node {
@@ -1181,12 +1179,13 @@ where
 
     fn visit_import(&mut self, node: Node<'t>) {
         let mut cursor = node.walk();
-        let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+        let names: Vec<Node<'t>> =
+            fields::children(node, fields::name_many(), &mut cursor).collect();
         for name_node in names {
             let (dotted, alias) = match name_node.kind() {
                 "aliased_import" => (
-                    name_node.child_by_field_name("name"),
-                    name_node.child_by_field_name("alias"),
+                    name_node.child_by_field_id(fields::name()),
+                    name_node.child_by_field_id(fields::alias()),
                 ),
                 _ => (Some(name_node), None),
             };
@@ -1242,7 +1241,7 @@ where
     }
 
     fn visit_import_from(&mut self, node: Node<'t>) {
-        let Some(module_node) = node.child_by_field_name("module_name") else {
+        let Some(module_node) = node.child_by_field_id(fields::module_name()) else {
             return;
         };
         let (level, module) = match module_node.kind() {
@@ -1303,13 +1302,14 @@ where
         }
 
         let mut cursor = node.walk();
-        let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+        let names: Vec<Node<'t>> =
+            fields::children(node, fields::name_many(), &mut cursor).collect();
         let mut imported = Vec::new();
         for name_node in names {
             let (real, alias) = match name_node.kind() {
                 "aliased_import" => (
-                    name_node.child_by_field_name("name"),
-                    name_node.child_by_field_name("alias"),
+                    name_node.child_by_field_id(fields::name()),
+                    name_node.child_by_field_id(fields::alias()),
                 ),
                 _ => (Some(name_node), None),
             };
@@ -1345,13 +1345,14 @@ where
 
     fn visit_future_import(&mut self, node: Node<'t>) {
         let mut cursor = node.walk();
-        let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+        let names: Vec<Node<'t>> =
+            fields::children(node, fields::name_many(), &mut cursor).collect();
         let current = self.current_scope();
         for name_node in names {
             let (real, alias) = match name_node.kind() {
                 "aliased_import" => (
-                    name_node.child_by_field_name("name"),
-                    name_node.child_by_field_name("alias"),
+                    name_node.child_by_field_id(fields::name()),
+                    name_node.child_by_field_id(fields::alias()),
                 ),
                 _ => (Some(name_node), None),
             };
@@ -1382,7 +1383,7 @@ where
             .named_children(&mut cursor)
             .filter(|child| child.kind() == "decorator")
             .collect();
-        let Some(definition) = node.child_by_field_name("definition") else {
+        let Some(definition) = node.child_by_field_id(fields::definition()) else {
             return;
         };
         match definition.kind() {
@@ -1407,20 +1408,20 @@ where
         self.visit_decorators(decorators);
         let type_scope = self.enter_type_params(node);
         // Annotations and defaults are evaluated where the function is defined.
-        if let Some(parameters) = node.child_by_field_name("parameters") {
+        if let Some(parameters) = node.child_by_field_id(fields::parameters()) {
             self.visit_parameter_annotations(parameters);
         }
-        if let Some(returns) = node.child_by_field_name("return_type") {
+        if let Some(returns) = node.child_by_field_id(fields::return_type()) {
             self.handle_annotation(returns);
         }
-        if let Some(parameters) = node.child_by_field_name("parameters") {
+        if let Some(parameters) = node.child_by_field_id(fields::parameters()) {
             self.visit_parameter_defaults(parameters);
         }
         self.defer(DeferredWork::Function(node));
         if let Some(scope) = type_scope {
             self.pop_scope(scope);
         }
-        if let Some(name_node) = node.child_by_field_name("name") {
+        if let Some(name_node) = node.child_by_field_id(fields::name()) {
             let forks = self.forks();
             let mut binding = Binding::new(
                 self.text(name_node),
@@ -1436,18 +1437,18 @@ where
     fn visit_class_def(&mut self, node: Node<'t>, decorators: &[Node<'t>]) {
         self.visit_decorators(decorators);
         let type_scope = self.enter_type_params(node);
-        if let Some(bases) = node.child_by_field_name("superclasses") {
+        if let Some(bases) = node.child_by_field_id(fields::superclasses()) {
             self.visit_arguments(bases);
         }
         let class_scope = self.push_scope(ScopeKind::Class);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(fields::body()) {
             self.visit_block(body);
         }
         self.pop_scope(class_scope);
         if let Some(scope) = type_scope {
             self.pop_scope(scope);
         }
-        if let Some(name_node) = node.child_by_field_name("name") {
+        if let Some(name_node) = node.child_by_field_id(fields::name()) {
             let forks = self.forks();
             let binding = Binding::new(
                 self.text(name_node),
@@ -1461,7 +1462,7 @@ where
 
     /// PEP 695 type parameters get a scope of their own around the definition.
     fn enter_type_params(&mut self, node: Node<'t>) -> Option<ScopeId> {
-        let params = node.child_by_field_name("type_parameters")?;
+        let params = node.child_by_field_id(fields::type_parameters())?;
         let scope = self.push_scope(ScopeKind::Type);
         let mut cursor = params.walk();
         let children: Vec<Node<'t>> = params.named_children(&mut cursor).collect();
@@ -1501,7 +1502,7 @@ where
         let mut cursor = parameters.walk();
         let params: Vec<Node<'t>> = parameters.named_children(&mut cursor).collect();
         for param in params {
-            if let Some(annotation) = param.child_by_field_name("type") {
+            if let Some(annotation) = param.child_by_field_id(fields::type_()) {
                 self.handle_annotation(annotation);
             }
         }
@@ -1511,7 +1512,7 @@ where
         let mut cursor = parameters.walk();
         let params: Vec<Node<'t>> = parameters.named_children(&mut cursor).collect();
         for param in params {
-            if let Some(default) = param.child_by_field_name("value") {
+            if let Some(default) = param.child_by_field_id(fields::value()) {
                 self.visit_expr(default);
             }
         }
@@ -1525,7 +1526,7 @@ where
             let name_node = match param.kind() {
                 "identifier" => Some(param),
                 "default_parameter" | "typed_default_parameter" => {
-                    param.child_by_field_name("name")
+                    param.child_by_field_id(fields::name())
                 }
                 "typed_parameter" => param.named_child(0).and_then(|inner| match inner.kind() {
                     "identifier" => Some(inner),
@@ -1549,10 +1550,10 @@ where
 
     fn run_function_body(&mut self, node: Node<'t>) {
         let scope = self.push_scope(ScopeKind::Function);
-        if let Some(parameters) = node.child_by_field_name("parameters") {
+        if let Some(parameters) = node.child_by_field_id(fields::parameters()) {
             self.bind_parameters(parameters);
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(fields::body()) {
             if node.kind() == "lambda" {
                 self.visit_expr(body);
             } else {
@@ -1659,8 +1660,8 @@ where
                 }
             }
             "attribute" => {
-                let object = node.child_by_field_name("object")?;
-                let attribute = node.child_by_field_name("attribute")?;
+                let object = node.child_by_field_id(fields::object())?;
+                let attribute = node.child_by_field_id(fields::attribute())?;
                 if object.kind() != "identifier" {
                     return None;
                 }
@@ -1684,7 +1685,7 @@ where
         match node.kind() {
             "identifier" => self.handle_load(self.text(node), Self::range(node)),
             "attribute" => {
-                if let Some(object) = node.child_by_field_name("object") {
+                if let Some(object) = node.child_by_field_id(fields::object()) {
                     self.visit_expr(object);
                 }
             }
@@ -1695,15 +1696,15 @@ where
             "assignment" => self.visit_assignment(node),
             "augmented_assignment" => self.visit_augmented_assignment(node),
             "named_expression" => {
-                if let Some(value) = node.child_by_field_name("value") {
+                if let Some(value) = node.child_by_field_id(fields::value()) {
                     self.visit_expr(value);
                 }
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id(fields::name()) {
                     self.handle_store(self.text(name), Self::range(name), StoreKind::NamedExpr);
                 }
             }
             "lambda" => {
-                if let Some(parameters) = node.child_by_field_name("parameters") {
+                if let Some(parameters) = node.child_by_field_id(fields::parameters()) {
                     self.visit_parameter_defaults(parameters);
                 }
                 self.defer(DeferredWork::Function(node));
@@ -1728,7 +1729,7 @@ where
                 self.conditional_depth -= 1;
             }
             "keyword_argument" => {
-                if let Some(value) = node.child_by_field_name("value") {
+                if let Some(value) = node.child_by_field_id(fields::value()) {
                     self.visit_expr(value);
                 }
             }
@@ -1804,11 +1805,11 @@ where
 
     fn visit_call(&mut self, node: Node<'t>) {
         self.visit_all_mutation(node);
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.child_by_field_id(fields::function()) else {
             self.visit_children(node);
             return;
         };
-        let arguments = node.child_by_field_name("arguments");
+        let arguments = node.child_by_field_id(fields::arguments());
         if function.kind() == "identifier"
             && self.text(function) == "locals"
             && self.scopes[self.current_scope()].kind == ScopeKind::Function
@@ -1844,7 +1845,7 @@ where
         let mut position = 0;
         for arg in args {
             let annotated = if arg.kind() == "keyword_argument" {
-                arg.child_by_field_name("name")
+                arg.child_by_field_id(fields::name())
                     .is_some_and(|name| annotated_keywords.contains(&self.text(name)))
             } else {
                 let annotated = annotated_positions.contains(&position);
@@ -1861,14 +1862,13 @@ where
     }
 
     fn visit_subscript(&mut self, node: Node<'t>) {
-        let Some(value) = node.child_by_field_name("value") else {
+        let Some(value) = node.child_by_field_id(fields::value()) else {
             self.visit_children(node);
             return;
         };
         let mut cursor = node.walk();
-        let slices: Vec<Node<'t>> = node
-            .children_by_field_name("subscript", &mut cursor)
-            .collect();
+        let slices: Vec<Node<'t>> =
+            fields::children(node, fields::subscript_many(), &mut cursor).collect();
         self.visit_subscript_parts(value, slices);
     }
 
@@ -1896,7 +1896,7 @@ where
         let value_name = match value.kind() {
             "identifier" => Some(self.text(value)),
             "attribute" => value
-                .child_by_field_name("attribute")
+                .child_by_field_id(fields::attribute())
                 .map(|attribute| self.text(attribute)),
             _ => None,
         };
@@ -1947,7 +1947,7 @@ where
     fn visit_comprehension(&mut self, node: Node<'t>) {
         let mut cursor = node.walk();
         let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-        let body = node.child_by_field_name("body");
+        let body = node.child_by_field_id(fields::body());
         let clauses: Vec<Node<'t>> = children
             .into_iter()
             .filter(|child| matches!(child.kind(), "for_in_clause" | "if_clause"))
@@ -1978,7 +1978,7 @@ where
                     self.visit_expr(iterable);
                 }
             }
-            if let Some(target) = clause.child_by_field_name("left") {
+            if let Some(target) = clause.child_by_field_id(fields::left()) {
                 self.visit_target(target, TargetContext::loop_target());
             }
         }
@@ -1991,9 +1991,9 @@ where
     // ----- assignments ----------------------------------------------------------------------
 
     fn visit_assignment(&mut self, node: Node<'t>) {
-        let left = node.child_by_field_name("left");
-        let right = node.child_by_field_name("right");
-        if let Some(annotation) = node.child_by_field_name("type") {
+        let left = node.child_by_field_id(fields::left());
+        let right = node.child_by_field_id(fields::right());
+        if let Some(annotation) = node.child_by_field_id(fields::type_()) {
             // An annotated assignment: annotation, then value, then target.
             self.handle_annotation(annotation);
             if let Some(right) = right {
@@ -2023,13 +2023,13 @@ where
         if let Some(left) = left {
             targets.push(left);
         }
-        while let Some(inner) =
-            value.filter(|v| v.kind() == "assignment" && v.child_by_field_name("type").is_none())
+        while let Some(inner) = value
+            .filter(|v| v.kind() == "assignment" && v.child_by_field_id(fields::type_()).is_none())
         {
-            if let Some(left) = inner.child_by_field_name("left") {
+            if let Some(left) = inner.child_by_field_id(fields::left()) {
                 targets.push(left);
             }
-            value = inner.child_by_field_name("right");
+            value = inner.child_by_field_id(fields::right());
         }
         if let Some(value) = value {
             self.visit_expr(value);
@@ -2096,13 +2096,13 @@ where
             }
             "binary_operator" => {
                 let is_plus = value
-                    .child_by_field_name("operator")
+                    .child_by_field_id(fields::operator())
                     .is_some_and(|op| op.kind() == "+");
                 if is_plus {
-                    if let Some(left) = value.child_by_field_name("left") {
+                    if let Some(left) = value.child_by_field_id(fields::left()) {
                         self.collect_export_names(left, names);
                     }
-                    if let Some(right) = value.child_by_field_name("right") {
+                    if let Some(right) = value.child_by_field_id(fields::right()) {
                         self.collect_export_names(right, names);
                     }
                 }
@@ -2112,11 +2112,11 @@ where
     }
 
     fn visit_augmented_assignment(&mut self, node: Node<'t>) {
-        let Some(target) = node.child_by_field_name("left") else {
+        let Some(target) = node.child_by_field_id(fields::left()) else {
             self.visit_children(node);
             return;
         };
-        let value = node.child_by_field_name("right");
+        let value = node.child_by_field_id(fields::right());
         if target.kind() == "identifier" {
             self.handle_load(self.text(target), Self::range(target));
         }
@@ -2142,15 +2142,15 @@ where
     /// `__all__.extend([...])`, `__all__.append("x")` and `__all__.remove("x")` at module scope
     /// update the export list, as ruff understands them.
     fn visit_all_mutation(&mut self, call: Node<'t>) -> bool {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.child_by_field_id(fields::function()) else {
             return false;
         };
         if function.kind() != "attribute" || self.current_scope() != self.module_scope() {
             return false;
         }
         let (Some(object), Some(method)) = (
-            function.child_by_field_name("object"),
-            function.child_by_field_name("attribute"),
+            function.child_by_field_id(fields::object()),
+            function.child_by_field_id(fields::attribute()),
         ) else {
             return false;
         };
@@ -2164,7 +2164,7 @@ where
         if self.bindings[binding].kind != BindingKind::Export {
             return false;
         }
-        let Some(arguments) = call.child_by_field_name("arguments") else {
+        let Some(arguments) = call.child_by_field_id(fields::arguments()) else {
             return false;
         };
         let mut names = Vec::new();
@@ -2332,8 +2332,7 @@ fn first_identifier(node: Node<'_>) -> Option<Node<'_>> {
 /// The iterables of a `for ... in a, b` clause (usually one).
 fn for_in_iterables(clause: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = clause.walk();
-    clause
-        .children_by_field_name("right", &mut cursor)
+    fields::children(clause, fields::right_many(), &mut cursor)
         .filter(|node| node.is_named())
         .collect()
 }
@@ -2370,12 +2369,12 @@ fn collect_annotation_loads(node: Node<'_>, out: &mut Vec<(usize, usize)>) {
         match node.kind() {
             "identifier" => out.push((node.start_byte(), node.end_byte())),
             "attribute" => {
-                if let Some(object) = node.child_by_field_name("object") {
+                if let Some(object) = node.child_by_field_id(fields::object()) {
                     stack.push(object);
                 }
             }
             "keyword_argument" => {
-                if let Some(value) = node.child_by_field_name("value") {
+                if let Some(value) = node.child_by_field_id(fields::value()) {
                     stack.push(value);
                 }
             }
@@ -2439,8 +2438,9 @@ where
             let undefined: Vec<(String, TextRange)> = export_names
                 .iter()
                 .filter(|(name, _)| {
-                    !self.scopes[scope_id].bindings.contains_key(name.as_str())
-                        && !(scope_id == self.module_scope() && is_builtin(name))
+                    let defined = self.scopes[scope_id].bindings.contains_key(name.as_str())
+                        || (scope_id == self.module_scope() && is_builtin(name));
+                    !defined
                 })
                 .cloned()
                 .collect();

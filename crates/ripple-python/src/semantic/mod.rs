@@ -2,6 +2,7 @@
 //! file's local diagnostics, the imports it makes and what it exports to importers.
 
 mod checker;
+mod fields;
 mod fork;
 mod noqa;
 mod scope;
