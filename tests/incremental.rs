@@ -62,6 +62,15 @@ fn executions(workspace: &Workspace, records: &[ExecutionRecord]) -> BTreeSet<(S
         .collect()
 }
 
+/// Stops recording and returns the (query, file) executions for files other than `edited`.
+fn executions_outside(workspace: &Workspace, edited: &str) -> BTreeSet<(String, String)> {
+    let records = workspace.db().stats().take_recording();
+    executions(workspace, &records)
+        .into_iter()
+        .filter(|(_, file)| file != edited)
+        .collect()
+}
+
 fn edit(workspace: &mut Workspace, root: &Path, file: &str, text: &str) {
     let path = root.join(file);
     std::fs::write(&path, text).unwrap_or_else(|error| panic!("{error}"));
@@ -112,14 +121,7 @@ fn removing_a_name_reruns_only_the_importers_import_checks() {
         "def helper():\n    return 1\n",
     );
     let after = check_all(&workspace);
-    let records = workspace.db().stats().take_recording();
-    let ran = executions(&workspace, &records);
-
-    let elsewhere: BTreeSet<_> = ran
-        .iter()
-        .filter(|(_, file)| file != "b.py")
-        .cloned()
-        .collect();
+    let elsewhere = executions_outside(&workspace, "b.py");
     let expected: BTreeSet<(String, String)> = [
         ("import_diagnostics".to_string(), "a.py".to_string()),
         ("all_diagnostics".to_string(), "a.py".to_string()),
@@ -140,14 +142,7 @@ fn removing_a_name_reruns_only_the_importers_import_checks() {
     workspace.db().stats().start_recording();
     edit(&mut workspace, &root, "b.py", B_ORIGINAL);
     let restored = check_all(&workspace);
-    let records = workspace.db().stats().take_recording();
-    let ran = executions(&workspace, &records);
-    let elsewhere: BTreeSet<_> = ran
-        .iter()
-        .filter(|(_, file)| file != "b.py")
-        .cloned()
-        .collect();
-    assert_eq!(elsewhere, expected);
+    assert_eq!(executions_outside(&workspace, "b.py"), expected);
     assert!(
         restored
             .iter()

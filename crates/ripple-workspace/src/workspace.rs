@@ -230,11 +230,7 @@ impl Workspace {
         files.insert(path.to_path_buf(), file);
         let mut directories = (**self.project.directories(&self.db)).clone();
         add_directories(&self.root, path, &mut directories);
-        self.project.set_files(&mut self.db).to(Arc::new(files));
-        self.project
-            .set_directories(&mut self.db)
-            .to(Arc::new(directories));
-        self.forget_disk();
+        self.replace_files(files, directories);
         file
     }
 
@@ -246,12 +242,22 @@ impl Workspace {
         for path in files.keys() {
             add_directories(&self.root, path, &mut directories);
         }
+        self.replace_files(files, directories);
+        Some(removed)
+    }
+
+    /// Installs a new file set: resolution reads it, and anything cached about the disk may be
+    /// stale too (the files came from there).
+    fn replace_files(
+        &mut self,
+        files: FxHashMap<PathBuf, SourceFile>,
+        directories: FxHashSet<PathBuf>,
+    ) {
         self.project.set_files(&mut self.db).to(Arc::new(files));
         self.project
             .set_directories(&mut self.db)
             .to(Arc::new(directories));
         self.forget_disk();
-        Some(removed)
     }
 
     /// The disk changed under the workspace: forget cached lookups and re-resolve.

@@ -642,8 +642,7 @@ where
     }
 
     fn visit_block(&mut self, node: Node<'t>) {
-        let mut cursor = node.walk();
-        let statements: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        let statements = named_children(node);
         for statement in statements {
             self.visit_stmt(statement);
         }
@@ -677,8 +676,7 @@ where
                 }
             }
             "delete_statement" => {
-                let mut cursor = node.walk();
-                let targets: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                let targets = named_children(node);
                 for target in targets {
                     self.visit_delete_target(target);
                 }
@@ -701,8 +699,7 @@ where
 
     /// Visits every named child as an expression or statement, in source order.
     fn visit_children(&mut self, node: Node<'t>) {
-        let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        let children = named_children(node);
         for child in children {
             self.visit_expr(child);
         }
@@ -711,8 +708,7 @@ where
     fn visit_if(&mut self, node: Node<'t>) {
         self.conditional_depth += 1;
         let fork = node.id();
-        let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        let children = named_children(node);
         let condition = node.child_by_field_id(fields::condition());
         let consequence = node.child_by_field_id(fields::consequence());
         if let Some(condition) = condition {
@@ -758,8 +754,7 @@ where
 
     /// Visits the statements of `block`, each a direct child of `fork` in group `group`.
     fn visit_forked_block(&mut self, fork: usize, block: Node<'t>, group: i32) {
-        let mut cursor = block.walk();
-        let statements: Vec<Node<'t>> = block.named_children(&mut cursor).collect();
+        let statements = named_children(block);
         for statement in statements {
             self.with_fork(fork, statement.id(), group, |this| {
                 this.visit_stmt(statement)
@@ -786,8 +781,7 @@ where
 
     fn visit_try(&mut self, node: Node<'t>) {
         let fork = node.id();
-        let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        let children = named_children(node);
         let mut handler_names = HandlerNames::default();
         for child in &children {
             if matches!(child.kind(), "except_clause" | "except_group_clause") {
@@ -816,8 +810,7 @@ where
                     }
                 }
                 "finally_clause" => {
-                    let mut cursor = child.walk();
-                    let blocks: Vec<Node<'t>> = child.named_children(&mut cursor).collect();
+                    let blocks = named_children(child);
                     for block in blocks {
                         if block.kind() == "block" {
                             self.visit_forked_block(fork, block, NO_GROUP);
@@ -855,8 +848,7 @@ where
 
     fn visit_except_clause(&mut self, clause: Node<'t>) {
         // `except E as name` parses as an `as_pattern` (older grammars used an `alias` field).
-        let mut cursor = clause.walk();
-        let children: Vec<Node<'t>> = clause.named_children(&mut cursor).collect();
+        let children = named_children(clause);
         let mut alias = clause
             .child_by_field_id(fields::alias())
             .filter(|alias| alias.kind() == "identifier");
@@ -917,13 +909,11 @@ where
     }
 
     fn visit_with(&mut self, node: Node<'t>) {
-        let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        let children = named_children(node);
         for child in children {
             match child.kind() {
                 "with_clause" => {
-                    let mut cursor = child.walk();
-                    let items: Vec<Node<'t>> = child.named_children(&mut cursor).collect();
+                    let items = named_children(child);
                     for item in items {
                         self.visit_with_item(item);
                     }
@@ -943,8 +933,7 @@ where
             self.visit_expr(value);
             return;
         }
-        let mut cursor = value.walk();
-        let children: Vec<Node<'t>> = value.named_children(&mut cursor).collect();
+        let children = named_children(value);
         let alias = value.child_by_field_id(fields::alias());
         for child in children {
             if Some(child.id()) != alias.map(|a| a.id()) {
@@ -952,8 +941,7 @@ where
             }
         }
         if let Some(alias) = alias {
-            let mut cursor = alias.walk();
-            let targets: Vec<Node<'t>> = alias.named_children(&mut cursor).collect();
+            let targets = named_children(alias);
             for target in targets {
                 self.visit_target(target, TargetContext::assignment(false));
             }
@@ -971,21 +959,18 @@ where
         let Some(body) = node.child_by_field_id(fields::body()) else {
             return;
         };
-        let mut cursor = body.walk();
-        let cases: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
+        let cases = named_children(body);
         let mut case_index = 0;
         for case in cases {
             if case.kind() != "case_clause" {
                 continue;
             }
             case_index += 1;
-            let mut cursor = case.walk();
-            let parts: Vec<Node<'t>> = case.named_children(&mut cursor).collect();
+            let parts = named_children(case);
             for part in parts {
                 match part.kind() {
                     "block" => {
-                        let mut cursor = part.walk();
-                        let statements: Vec<Node<'t>> = part.named_children(&mut cursor).collect();
+                        let statements = named_children(part);
                         self.with_fork(fork, case.id(), case_index, |this| {
                             for statement in statements {
                                 this.visit_stmt(statement);
@@ -1008,8 +993,7 @@ where
         }
         match node.kind() {
             "dotted_name" => {
-                let mut cursor = node.walk();
-                let parts: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                let parts = named_children(node);
                 if let [single] = parts.as_slice() {
                     let name = self.text(*single);
                     if name != "_" {
@@ -1020,8 +1004,7 @@ where
                 }
             }
             "splat_pattern" => {
-                let mut cursor = node.walk();
-                let names: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                let names = named_children(node);
                 for name_node in names {
                     let name = self.text(name_node);
                     if name_node.kind() == "identifier" && name != "_" {
@@ -1050,8 +1033,7 @@ where
                 }
             }
             "class_pattern" => {
-                let mut cursor = node.walk();
-                let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                let children = named_children(node);
                 for (index, child) in children.into_iter().enumerate() {
                     if index == 0 && child.kind() == "dotted_name" {
                         // The class is a value, even when it is a single name.
@@ -1065,8 +1047,7 @@ where
             }
             "keyword_pattern" => {
                 // `attr=pattern`: the attribute name is not a binding.
-                let mut cursor = node.walk();
-                let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                let children = named_children(node);
                 for child in children.into_iter().skip(1) {
                     self.visit_pattern(child);
                 }
@@ -1076,8 +1057,7 @@ where
                 let keys: Vec<usize> = fields::children(node, fields::key_many(), &mut cursor)
                     .map(|key| key.id())
                     .collect();
-                let mut cursor = node.walk();
-                let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                let children = named_children(node);
                 for child in children {
                     if keys.contains(&child.id()) && child.kind() == "dotted_name" {
                         if let Some(first) = child.named_child(0) {
@@ -1090,8 +1070,7 @@ where
             }
             "string" | "concatenated_string" => self.visit_expr(node),
             _ => {
-                let mut cursor = node.walk();
-                let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                let children = named_children(node);
                 for child in children {
                     self.visit_pattern(child);
                 }
@@ -1106,8 +1085,7 @@ where
         if current == module {
             return;
         }
-        let mut cursor = node.walk();
-        let names: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        let names = named_children(node);
         let forks = self.forks();
         for name_node in names {
             if name_node.kind() != "identifier" {
@@ -1144,8 +1122,7 @@ where
             | "pattern_list"
             | "tuple_pattern"
             | "list_pattern" => {
-                let mut cursor = target.walk();
-                let children: Vec<Node<'t>> = target.named_children(&mut cursor).collect();
+                let children = named_children(target);
                 for child in children {
                     self.visit_delete_target(child);
                 }
@@ -1464,8 +1441,7 @@ where
     fn enter_type_params(&mut self, node: Node<'t>) -> Option<ScopeId> {
         let params = node.child_by_field_id(fields::type_parameters())?;
         let scope = self.push_scope(ScopeKind::Type);
-        let mut cursor = params.walk();
-        let children: Vec<Node<'t>> = params.named_children(&mut cursor).collect();
+        let children = named_children(params);
         for param in children {
             let mut inner = param;
             // `T: bound`, `*Ts`, `**P` and plain `T` all start with the parameter's name.
@@ -1499,8 +1475,7 @@ where
     }
 
     fn visit_parameter_annotations(&mut self, parameters: Node<'t>) {
-        let mut cursor = parameters.walk();
-        let params: Vec<Node<'t>> = parameters.named_children(&mut cursor).collect();
+        let params = named_children(parameters);
         for param in params {
             if let Some(annotation) = param.child_by_field_id(fields::type_()) {
                 self.handle_annotation(annotation);
@@ -1509,8 +1484,7 @@ where
     }
 
     fn visit_parameter_defaults(&mut self, parameters: Node<'t>) {
-        let mut cursor = parameters.walk();
-        let params: Vec<Node<'t>> = parameters.named_children(&mut cursor).collect();
+        let params = named_children(parameters);
         for param in params {
             if let Some(default) = param.child_by_field_id(fields::value()) {
                 self.visit_expr(default);
@@ -1520,8 +1494,7 @@ where
 
     /// Binds the parameters of a `def` or `lambda` in its (new) function scope.
     fn bind_parameters(&mut self, parameters: Node<'t>) {
-        let mut cursor = parameters.walk();
-        let params: Vec<Node<'t>> = parameters.named_children(&mut cursor).collect();
+        let params = named_children(parameters);
         for param in params {
             let name_node = match param.kind() {
                 "identifier" => Some(param),
@@ -1636,11 +1609,12 @@ where
     /// Whether `node` is `typing.<member>` (through `from typing import member` or an import of
     /// the typing module), as pyflakes' `_is_typing`.
     fn is_typing(&self, node: Node<'_>, member: &str) -> bool {
-        self.typing_member(node).is_some_and(|name| name == member)
+        self.typing_member(node).as_deref() == Some(member)
     }
 
-    /// The member name when `node` refers to a member of `typing`/`typing_extensions`.
-    fn typing_member(&self, node: Node<'_>) -> Option<&'src str> {
+    /// The member's real name when `node` refers to a member of `typing`/`typing_extensions`,
+    /// through any alias (`from typing import overload as ov`).
+    fn typing_member(&self, node: Node<'_>) -> Option<String> {
         match node.kind() {
             "identifier" => {
                 let binding = self.peek_binding(self.text(node))?;
@@ -1649,15 +1623,7 @@ where
                 }
                 let full = binding.full_name.as_deref()?;
                 let (module, member) = full.rsplit_once('.')?;
-                TYPING_MODULES.contains(&module).then_some(())?;
-                // The member's text is the imported (real) name; find it in the source.
-                let real = member;
-                let source_name = self.text(node);
-                if real == source_name {
-                    Some(source_name)
-                } else {
-                    TYPING_REAL_NAMES.iter().copied().find(|name| *name == real)
-                }
+                TYPING_MODULES.contains(&module).then(|| member.to_string())
             }
             "attribute" => {
                 let object = node.child_by_field_id(fields::object())?;
@@ -1670,7 +1636,9 @@ where
                     return None;
                 }
                 let full = binding.full_name.as_deref()?;
-                TYPING_MODULES.contains(&full).then(|| self.text(attribute))
+                TYPING_MODULES
+                    .contains(&full)
+                    .then(|| self.text(attribute).to_string())
             }
             _ => None,
         }
@@ -1716,8 +1684,7 @@ where
             "conditional_expression" => {
                 // Python evaluates the test first: `body if test else orelse`.
                 self.conditional_depth += 1;
-                let mut cursor = node.walk();
-                let parts: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                let parts = named_children(node);
                 for index in [1, 0, 2] {
                     if let Some(part) = parts.get(index) {
                         self.visit_expr(*part);
@@ -1787,8 +1754,7 @@ where
             return;
         }
         for interpolation in interpolations {
-            let mut cursor = interpolation.walk();
-            let parts: Vec<Node<'t>> = interpolation.named_children(&mut cursor).collect();
+            let parts = named_children(interpolation);
             for part in parts {
                 self.visit_expr(part);
             }
@@ -1796,8 +1762,7 @@ where
     }
 
     fn visit_arguments(&mut self, arguments: Node<'t>) {
-        let mut cursor = arguments.walk();
-        let args: Vec<Node<'t>> = arguments.named_children(&mut cursor).collect();
+        let args = named_children(arguments);
         for arg in args {
             self.visit_expr(arg);
         }
@@ -1825,10 +1790,10 @@ where
             }
             return;
         };
-        let mut cursor = arguments.walk();
-        let args: Vec<Node<'t>> = arguments.named_children(&mut cursor).collect();
+        let args = named_children(arguments);
         // Which positional arguments and keywords of typing helpers are type expressions.
-        let (annotated_positions, annotated_keywords): (&[usize], &[&str]) = match member {
+        let (annotated_positions, annotated_keywords): (&[usize], &[&str]) = match member.as_deref()
+        {
             Some("cast") => (&[0], &["typ"]),
             Some("assert_type") => (&[1], &[]),
             Some("TypeVar") => (&[1, 2, 3, 4, 5, 6, 7, 8], &["bound", "default"]),
@@ -1874,8 +1839,7 @@ where
 
     /// `Name[args]` in a type context parses as `generic_type`: the same as a subscript.
     fn visit_generic_type(&mut self, node: Node<'t>) {
-        let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        let children = named_children(node);
         let Some((&value, rest)) = children.split_first() else {
             return;
         };
@@ -1945,8 +1909,7 @@ where
     }
 
     fn visit_comprehension(&mut self, node: Node<'t>) {
-        let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        let children = named_children(node);
         let body = node.child_by_field_id(fields::body());
         let clauses: Vec<Node<'t>> = children
             .into_iter()
@@ -2168,8 +2131,7 @@ where
             return false;
         };
         let mut names = Vec::new();
-        let mut cursor = arguments.walk();
-        let args: Vec<Node<'t>> = arguments.named_children(&mut cursor).collect();
+        let args = named_children(arguments);
         match (self.text(method), args.as_slice()) {
             ("extend", [list]) => self.collect_export_names(*list, &mut names),
             ("append", [string]) if string.kind() == "string" => {
@@ -2218,8 +2180,7 @@ where
             }
             "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
             | "expression_list" => {
-                let mut cursor = target.walk();
-                let children: Vec<Node<'t>> = target.named_children(&mut cursor).collect();
+                let children = named_children(target);
                 let inner = TargetContext {
                     in_unpacking: true,
                     ..context
@@ -2229,8 +2190,7 @@ where
                 }
             }
             "list_splat_pattern" | "list_splat" | "parenthesized_expression" => {
-                let mut cursor = target.walk();
-                let children: Vec<Node<'t>> = target.named_children(&mut cursor).collect();
+                let children = named_children(target);
                 let inner = TargetContext {
                     in_unpacking: context.in_unpacking
                         || target.kind() != "parenthesized_expression",
@@ -2284,17 +2244,11 @@ impl TargetContext {
     }
 }
 
-/// Real names of `typing` members whose special handling matters when imported under an alias.
-const TYPING_REAL_NAMES: &[&str] = &[
-    "overload",
-    "cast",
-    "TypeVar",
-    "NewType",
-    "assert_type",
-    "TypeAlias",
-    "Optional",
-    "Union",
-];
+/// The named children of `node`, collected so the walk can recurse while iterating them.
+fn named_children<'tree>(node: Node<'tree>) -> Vec<Node<'tree>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
 
 fn has_elements(node: Node<'_>) -> bool {
     matches!(
@@ -2324,8 +2278,7 @@ fn first_identifier(node: Node<'_>) -> Option<Node<'_>> {
     if node.kind() == "identifier" {
         return Some(node);
     }
-    let mut cursor = node.walk();
-    let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    let children = named_children(node);
     children.into_iter().find_map(first_identifier)
 }
 
@@ -2346,8 +2299,7 @@ fn collect_exception_names<'s>(node: Node<'_>, source: &'s str, out: &mut Vec<&'
             }
         }
         "tuple" | "parenthesized_expression" | "expression_list" => {
-            let mut cursor = node.walk();
-            let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            let children = named_children(node);
             for child in children {
                 collect_exception_names(child, source, out);
             }
@@ -2380,8 +2332,7 @@ fn collect_annotation_loads(node: Node<'_>, out: &mut Vec<(usize, usize)>) {
             }
             "string" => {}
             _ => {
-                let mut cursor = node.walk();
-                let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                let children = named_children(node);
                 stack.extend(children.into_iter().rev());
             }
         }
