@@ -23,7 +23,7 @@ impl FileContents {
     /// Decodes bytes read from disk. Text must be UTF-8 (PEP 3120's default, and the only
     /// encoding ripple supports) and must not contain NUL bytes, which CPython rejects too.
     pub fn from_bytes(bytes: Vec<u8>) -> Self {
-        if let Some(position) = bytes.iter().position(|&b| b == 0) {
+        if let Some(position) = memchr::memchr(0, &bytes) {
             return FileContents::Undecodable(format!(
                 "file contains a NUL byte at offset {position}: it looks binary, not Python source"
             ));

@@ -59,19 +59,17 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        let mut index = 0;
-        while index < bytes.len() {
+        let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        line_starts.push(0);
+        for index in memchr::memchr2_iter(b'\n', b'\r', bytes) {
             match bytes[index] {
-                b'\n' => line_starts.push(offset_u32(index + 1)),
+                // The `\n` of a `\r\n` pair was counted with its `\r`.
+                b'\n' if index > 0 && bytes[index - 1] == b'\r' => {}
                 b'\r' if bytes.get(index + 1) == Some(&b'\n') => {
                     line_starts.push(offset_u32(index + 2));
-                    index += 1;
                 }
-                b'\r' => line_starts.push(offset_u32(index + 1)),
-                _ => {}
+                _ => line_starts.push(offset_u32(index + 1)),
             }
-            index += 1;
         }
         Self {
             line_starts,

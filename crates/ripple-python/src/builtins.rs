@@ -1,6 +1,6 @@
 //! Names Python resolves without a binding in any scope: the `builtins` module of CPython 3.11
 //! (plus the few names later versions added), and the module globals every module has.
-//! Generated from `dir(builtins)`; keep sorted, lookups are binary searches.
+//! Generated from `dir(builtins)`, kept sorted.
 
 const BUILTINS: &[&str] = &[
     "ArithmeticError",
@@ -167,6 +167,12 @@ const BUILTINS: &[&str] = &[
     "zip",
 ];
 
-pub fn is_builtin(name: &str) -> bool {
-    BUILTINS.binary_search(&name).is_ok()
+/// The builtin's name with a static lifetime, if `name` is a builtin. Asked for every name not
+/// bound at module level, so it is a hash lookup.
+pub fn builtin_name(name: &str) -> Option<&'static str> {
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| BUILTINS.iter().copied().collect())
+        .get(name)
+        .copied()
 }

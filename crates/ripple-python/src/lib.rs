@@ -1,4 +1,4 @@
-//! Python for ripple: parsing (tree-sitter-python), scopes and bindings with pyflakes' semantics,
+//! Python for ripple: parsing (ruff's parser), scopes and bindings with pyflakes' semantics,
 //! what each module exports, import resolution with `sys.path` semantics, and the rules.
 //!
 //! Architecture invariant: this crate knows nothing of LSP, of the file system walk or of
@@ -23,5 +23,4 @@ pub use queries::{
 pub use resolve::{ModuleKind, ResolvedModule, resolve_module};
 pub use rules::{IO_ERROR_CODE, Rule};
 pub use semantic::checker_limits::MAX_NESTING;
-pub use semantic::parse_python;
 pub use semantic::{FileAnalysis, ImportKind, ImportRequest, ModuleExports, analyze_source};

@@ -34,28 +34,18 @@ pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
     let is_package_init = matches!(file_name, "__init__.py" | "__init__.pyi");
     let is_stub = file_name.ends_with(".pyi");
     match file.contents(db) {
-        FileContents::Text(text) => analyze_source(text, None, is_package_init, is_stub),
+        FileContents::Text(text) => analyze_source(text, is_package_init, is_stub),
         FileContents::Undecodable(reason) => unanalysable(Rule::SyntaxError.code(), reason),
         FileContents::Unreadable(reason) => unanalysable(IO_ERROR_CODE, reason),
     }
 }
 
 fn unanalysable(code: &'static str, reason: &str) -> FileAnalysis {
-    FileAnalysis {
-        diagnostics: vec![Diagnostic::new(
-            code,
-            ripple_core::Severity::Error,
-            TextRange::empty(0),
-            reason,
-        )],
-        imports: Vec::new(),
-        exports: ModuleExports {
-            incomplete: true,
-            ..ModuleExports::default()
-        },
-        noqa: Default::default(),
-        has_syntax_error: true,
+    let mut analysis = FileAnalysis::unparsable(reason);
+    for diagnostic in &mut analysis.diagnostics {
+        diagnostic.code = code;
     }
+    analysis
 }
 
 /// What the file defines for its importers.

@@ -152,23 +152,36 @@ pub fn walk_workspace(root: &Path, config: &Config) -> WalkResult {
             let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
             !(is_dir && is_excluded_dir(path))
         })
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                let path = entry.path();
-                let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
-                if !is_dir && is_python_file(path) {
-                    result.files.push(path.to_path_buf());
+        .build_parallel();
+    let found = std::sync::Mutex::new(WalkResult::default());
+    walker.run(|| {
+        Box::new(|entry| {
+            let mut found = found
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            match entry {
+                Ok(entry) => {
+                    let path = entry.path();
+                    let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
+                    if !is_dir && is_python_file(path) {
+                        found.files.push(path.to_path_buf());
+                    }
                 }
+                Err(error) => found.problems.push(WalkProblem {
+                    path: walk_error_path(&error),
+                    message: error.to_string(),
+                }),
             }
-            Err(error) => result.problems.push(WalkProblem {
-                path: walk_error_path(&error),
-                message: error.to_string(),
-            }),
-        }
-    }
+            ignore::WalkState::Continue
+        })
+    });
+    let found = found
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    result.files.extend(found.files);
+    result.problems.extend(found.problems);
     result.files.sort();
+    result.problems.sort_by(|a, b| a.path.cmp(&b.path));
     result
 }
 

@@ -60,7 +60,9 @@ impl Workspace {
                 message: problem.message.clone(),
             })
             .collect();
+        let started = std::time::Instant::now();
         let walk = walk_workspace(&root, &config.config);
+        tracing::debug!(files = walk.files.len(), elapsed = ?started.elapsed(), "walked the workspace");
         for problem in walk.problems {
             problems.push(WorkspaceProblem {
                 path: problem.path.unwrap_or_else(|| root.clone()),
@@ -112,6 +114,7 @@ impl Workspace {
             let file = SourceFile::new(&db, path.clone(), contents, 0, FileOrigin::Workspace);
             files.insert(path, file);
         }
+        tracing::debug!(elapsed = ?started.elapsed(), "read the files and created inputs");
         let project = Project::new(
             &db,
             Arc::new(files),

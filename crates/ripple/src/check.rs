@@ -112,13 +112,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
             bar.inc(1);
         }
     };
+    let checking = Instant::now();
     let reports = workspace.check(&files, !args.ignore_noqa, &tick);
+    tracing::debug!(elapsed = ?checking.elapsed(), "checked {} files", files.len());
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
 
     let mut findings = Vec::new();
-    for report in &reports {
+    for report in reports
+        .iter()
+        .filter(|report| !report.diagnostics.is_empty())
+    {
         let display = workspace.display_path(&report.path);
         let text = report.file.contents(workspace.db()).text();
         let lines = ripple_core::LineIndex::new(text);

@@ -1,30 +1,38 @@
-//! The walk over a tree-sitter-python tree. It follows pyflakes' checker: bindings are added as
-//! statements are met, function bodies (and postponed annotations) are deferred until the module
-//! has been walked, and unused names are reported when a scope is finished.
+//! The walk over a module's syntax tree (ruff's Python AST). It follows pyflakes' checker:
+//! bindings are added as statements are met, function bodies (and postponed annotations) are
+//! deferred until the module has been walked, and unused names are reported when a scope is
+//! finished.
 //!
-//! Written by hand: no maintained Rust crate binds Python names with pyflakes' semantics on a
-//! tree-sitter tree. The walk recurses, but never deeper than `MAX_NESTING` (the file is reported
-//! as too deeply nested instead), and runs on threads with large stacks.
+//! Written by hand: no maintained crate binds Python names with pyflakes' semantics. The walk
+//! recurses, but never deeper than `MAX_NESTING` (the file is reported as too deeply nested
+//! instead), and runs on threads with large stacks.
 
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 use ripple_core::{Diagnostic, LineIndex, TextRange};
-use tree_sitter::{Node, Parser, Tree};
+use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::{
+    self as ast, Arguments, Comprehension, ExceptHandler, Expr, ExprContext, Parameters, Pattern,
+    Stmt, TypeParam,
+};
+use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
+use ruff_text_size::Ranged;
 
-use super::fields;
 use super::fork::{ForkEntry, ForkPath, NO_GROUP, different_forks};
 use super::noqa::NoqaDirectives;
 use super::scope::{Binding, BindingId, BindingKind, Scope, ScopeId, ScopeKind};
-use super::strings::string_value;
-use super::syntax::first_syntax_problem;
 use super::{FileAnalysis, ImportKind, ImportRequest, ModuleExports};
-use crate::builtins::is_builtin;
+use crate::builtins::builtin_name;
 use crate::rules::Rule;
 
-/// Deepest nesting of syntax nodes the walk follows. CPython itself refuses far shallower code
-/// (200 nested parentheses, 100 indentation levels); the margin is for long operator chains.
+/// Deepest nesting of syntax the walk follows. CPython itself refuses far shallower code (200
+/// nested parentheses, 100 indentation levels); the margin is for long operator chains.
 pub const MAX_NESTING: u32 = 3_000;
+
+/// CPython's tokenizer limits (`MAXLEVEL`, `MAXINDENT`): deeper files do not compile.
+const MAX_BRACKETS: u32 = 200;
+const MAX_INDENTS: u32 = 100;
 
 /// Names the Python runtime defines in a class body.
 const CLASS_SCOPE_MAGIC: &[&str] = &["__module__", "__qualname__"];
@@ -39,78 +47,75 @@ const ALWAYS_USED_LOCALS: &[&str] = &[
 
 const TYPING_MODULES: &[&str] = &["typing", "typing_extensions"];
 
-thread_local! {
-    static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Parses `source` with tree-sitter-python, reusing one parser per thread.
-pub fn parse_python(source: &str, old_tree: Option<&Tree>) -> Option<Tree> {
-    PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let mut parser = Parser::new();
-            parser
-                .set_language(&tree_sitter_python::LANGUAGE.into())
-                .ok()?;
-            *slot = Some(parser);
-        }
-        slot.as_mut()?.parse(source, old_tree)
-    })
+fn range_of(node: &impl Ranged) -> TextRange {
+    let range = node.range();
+    TextRange::new(range.start().to_usize(), range.end().to_usize())
 }
 
 /// Analyses one file. `is_package_init` is true for `__init__.py`/`__init__.pyi`.
-pub fn analyze_source(
-    source: &str,
-    tree: Option<&Tree>,
-    is_package_init: bool,
-    is_stub: bool,
-) -> FileAnalysis {
-    let owned_tree;
-    let tree = match tree {
-        Some(tree) => tree,
-        None => match parse_python(source, None) {
-            Some(tree) => {
-                owned_tree = tree;
-                &owned_tree
-            }
-            None => {
-                return FileAnalysis {
-                    diagnostics: vec![Diagnostic::new(
-                        Rule::SyntaxError.code(),
-                        Rule::SyntaxError.severity(),
-                        TextRange::empty(0),
-                        "the parser gave up on this file",
-                    )],
-                    imports: Vec::new(),
-                    exports: ModuleExports {
-                        incomplete: true,
-                        ..ModuleExports::default()
-                    },
-                    noqa: NoqaDirectives::default(),
-                    has_syntax_error: true,
-                };
-            }
-        },
+pub fn analyze_source(source: &str, is_package_init: bool, is_stub: bool) -> FileAnalysis {
+    let parsed = parse_unchecked(source, ParseOptions::from(Mode::Module));
+    let lines = LazyLineIndex::new(source);
+    let Some(module) = parsed.syntax().as_module() else {
+        return FileAnalysis::unparsable("the parser did not produce a module");
     };
-    let root = tree.root_node();
-    let lines = LineIndex::new(source);
-    let noqa = NoqaDirectives::collect(source, root, &lines);
-    let syntax_problem = first_syntax_problem(root, source);
 
     let mut checker = Checker::new(source, &lines, is_package_init);
     // In stubs every annotation is a forward reference, as under `from __future__ import
     // annotations`.
     checker.future_annotations = is_stub;
-    checker.run(root);
+    checker.run(&module.body);
 
-    let has_syntax_error = syntax_problem.is_some() || checker.too_deep.is_some();
+    let mut comments = Vec::new();
+    let mut limit_error = None;
+    let (mut brackets, mut indents) = (0u32, 0u32);
+    for token in parsed.tokens().iter() {
+        match token.kind() {
+            TokenKind::Comment => comments.push(range_of(token)),
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => brackets += 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                brackets = brackets.saturating_sub(1);
+            }
+            TokenKind::Indent => indents += 1,
+            TokenKind::Dedent => indents = indents.saturating_sub(1),
+            _ => {}
+        }
+        if limit_error.is_none() && brackets > MAX_BRACKETS {
+            limit_error = Some((range_of(token), "too many nested parentheses"));
+        }
+        if limit_error.is_none() && indents > MAX_INDENTS {
+            limit_error = Some((range_of(token), "too many levels of indentation"));
+        }
+    }
+    let noqa = if comments.is_empty() {
+        NoqaDirectives::default()
+    } else {
+        NoqaDirectives::collect(source, &comments, &checker.multiline_imports, lines.get())
+    };
+
+    let syntax_error = parsed.errors().first();
+    let has_syntax_error =
+        syntax_error.is_some() || limit_error.is_some() || checker.too_deep.is_some();
     let mut diagnostics = Vec::new();
-    if let Some(problem) = syntax_problem {
+    if let Some((range, message)) = limit_error {
         diagnostics.push(Diagnostic::new(
             Rule::SyntaxError.code(),
             Rule::SyntaxError.severity(),
-            problem.range,
-            problem.message,
+            range,
+            format!("{message}: CPython refuses this file"),
+        ));
+    } else if let Some(error) = syntax_error {
+        // After a syntax error the tree is a best guess: report the error alone, as CPython
+        // and pyflakes do, rather than bury it under findings about half-typed code.
+        diagnostics.push(Diagnostic::new(
+            Rule::SyntaxError.code(),
+            Rule::SyntaxError.severity(),
+            range_of(&error.location),
+            format!(
+                "invalid syntax: {}{}",
+                error.error,
+                python2_hint(source, lines.get(), range_of(&error.location))
+            ),
         ));
     } else if let Some(range) = checker.too_deep {
         diagnostics.push(Diagnostic::new(
@@ -122,14 +127,14 @@ pub fn analyze_source(
             ),
         ));
     } else {
-        for report in &checker.reports {
-            diagnostics.push(Diagnostic::new(
+        diagnostics.extend(checker.reports.iter().map(|report| {
+            Diagnostic::new(
                 report.rule.code(),
                 report.rule.severity(),
                 report.range,
                 report.message.clone(),
-            ));
-        }
+            )
+        }));
     }
     diagnostics.sort_by(|a, b| (a.range, a.code).cmp(&(b.range, b.code)));
     diagnostics.dedup();
@@ -138,10 +143,31 @@ pub fn analyze_source(
     exports.incomplete = has_syntax_error;
     FileAnalysis {
         diagnostics,
-        imports: checker.imports,
+        imports: std::mem::take(&mut checker.imports),
         exports,
         noqa,
         has_syntax_error,
+    }
+}
+
+/// Python 2's `print x` and `exec code` are the most common reason old code does not parse: say so.
+fn python2_hint(source: &str, lines: &LineIndex, error: TextRange) -> &'static str {
+    let line = lines.line_of(error.start);
+    let start = lines.line_start(line).unwrap_or(0) as usize;
+    let end = lines
+        .line_start(line + 1)
+        .map_or(source.len(), |end| end as usize);
+    let text = source.get(start..end).unwrap_or("").trim_start();
+    let statement = |keyword: &str| {
+        text.strip_prefix(keyword)
+            .is_some_and(|rest| rest.starts_with([' ', '>', '"', '\'']))
+    };
+    if statement("print") {
+        " (this is Python 2's `print` statement; Python 3 calls `print(...)`)"
+    } else if statement("exec") {
+        " (this is Python 2's `exec` statement; Python 3 calls `exec(...)`)"
+    } else {
+        ""
     }
 }
 
@@ -164,6 +190,42 @@ enum StoreKind {
     Annotation,
 }
 
+/// How the names of one assignment target bind.
+#[derive(Debug, Clone, Copy)]
+struct TargetContext {
+    kind: StoreKind,
+    in_unpacking: bool,
+    /// `a, b = 1, 2`: unpacking a literal counts as plain assignments (pyflakes).
+    literal: bool,
+    is_loop: bool,
+}
+
+impl TargetContext {
+    fn assignment(literal: bool) -> Self {
+        Self {
+            kind: StoreKind::Assignment,
+            in_unpacking: false,
+            literal,
+            is_loop: false,
+        }
+    }
+
+    fn annotation_only() -> Self {
+        Self {
+            kind: StoreKind::Annotation,
+            ..Self::assignment(false)
+        }
+    }
+
+    fn loop_target() -> Self {
+        Self {
+            kind: StoreKind::Plain,
+            is_loop: true,
+            ..Self::assignment(false)
+        }
+    }
+}
+
 /// The except handlers of the enclosing `try` bodies, as far as names go.
 #[derive(Debug, Clone, Copy, Default)]
 struct HandlerNames {
@@ -172,20 +234,19 @@ struct HandlerNames {
 }
 
 /// Where the walk was when something was deferred, restored when it runs.
-#[derive(Clone)]
 struct SavedContext {
     stack: Vec<ScopeId>,
     forks: ForkPath,
     conditional_depth: u32,
 }
 
-enum DeferredWork<'t> {
-    /// A `def` or `lambda` body.
-    Function(Node<'t>),
-    /// An annotation under `from __future__ import annotations`.
-    Annotation(Node<'t>),
+enum DeferredWork<'a> {
+    Function(&'a ast::StmtFunctionDef),
+    Lambda(&'a ast::ExprLambda),
+    /// An annotation under `from __future__ import annotations` (or in a stub).
+    Annotation(&'a Expr),
     /// A string literal used as an annotation.
-    StringAnnotation(Node<'t>),
+    StringAnnotation(&'a ast::ExprStringLiteral),
 }
 
 struct Report {
@@ -196,15 +257,34 @@ struct Report {
     undefined: Option<String>,
 }
 
-struct Checker<'src, 't> {
-    source: &'src str,
-    lines: &'src LineIndex,
+/// Most files need no line numbers at all (no findings, no `noqa`): build the index on demand.
+struct LazyLineIndex<'a> {
+    source: &'a str,
+    index: std::cell::OnceCell<LineIndex>,
+}
+
+impl<'a> LazyLineIndex<'a> {
+    fn new(source: &'a str) -> Self {
+        Self {
+            source,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn get(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.source))
+    }
+}
+
+struct Checker<'a> {
+    source: &'a str,
+    lines: &'a LazyLineIndex<'a>,
     is_package_init: bool,
-    scopes: Vec<Scope<'src>>,
-    bindings: Vec<Binding<'src>>,
+    scopes: Vec<Scope<'a>>,
+    bindings: Vec<Binding<'a>>,
     stack: Vec<ScopeId>,
     dead_scopes: Vec<ScopeId>,
-    deferred: VecDeque<(DeferredWork<'t>, SavedContext)>,
+    deferred: VecDeque<(DeferredWork<'a>, SavedContext)>,
     handlers: Vec<HandlerNames>,
     annotation: AnnotationState,
     future_annotations: bool,
@@ -215,15 +295,17 @@ struct Checker<'src, 't> {
     too_deep: Option<TextRange>,
     reports: Vec<Report>,
     imports: Vec<ImportRequest>,
-    /// Sub-trees parsed from string annotations; kept alive until the walk ends.
-    annotation_trees: Vec<Tree>,
+    /// Import statements spanning several lines, for statement-wide `# noqa`.
+    multiline_imports: Vec<TextRange>,
 }
 
-impl<'src, 't> Checker<'src, 't>
-where
-    'src: 't,
-{
-    fn new(source: &'src str, lines: &'src LineIndex, is_package_init: bool) -> Self {
+/// A stable identity for an AST node during the walk: its address (the tree does not move).
+fn node_id<T>(node: &T) -> usize {
+    std::ptr::from_ref(node) as usize
+}
+
+impl<'a> Checker<'a> {
+    fn new(source: &'a str, lines: &'a LazyLineIndex<'a>, is_package_init: bool) -> Self {
         Self {
             source,
             lines,
@@ -243,34 +325,22 @@ where
             too_deep: None,
             reports: Vec::new(),
             imports: Vec::new(),
-            annotation_trees: Vec::new(),
+            multiline_imports: Vec::new(),
         }
     }
 
-    fn run(&mut self, root: Node<'t>) {
+    fn run(&mut self, body: &'a [Stmt]) {
         let module = self.push_scope(ScopeKind::Module);
-        self.visit_block(root);
+        self.visit_body(body);
         self.run_deferred();
         self.pop_scope(module);
         self.check_dead_scopes();
-        // String annotation trees are only needed while the walk runs.
-        self.annotation_trees.clear();
     }
 
-    // ----- text and positions -------------------------------------------------------------
-
-    fn text(&self, node: Node<'_>) -> &'src str {
-        self.source
-            .get(node.start_byte()..node.end_byte())
-            .unwrap_or("")
-    }
-
-    fn range(node: Node<'_>) -> TextRange {
-        TextRange::new(node.start_byte(), node.end_byte())
-    }
+    // ----- positions and reports ------------------------------------------------------------
 
     fn line_number(&self, range: TextRange) -> u32 {
-        self.lines.line_of(range.start) + 1
+        self.lines.get().line_of(range.start) + 1
     }
 
     fn report(&mut self, rule: Rule, range: TextRange, message: String) {
@@ -282,7 +352,7 @@ where
         });
     }
 
-    // ----- scopes --------------------------------------------------------------------------
+    // ----- scopes ---------------------------------------------------------------------------
 
     fn push_scope(&mut self, kind: ScopeKind) -> ScopeId {
         let id = self.scopes.len();
@@ -305,21 +375,30 @@ where
         0
     }
 
+    fn in_class_or_module(&self) -> bool {
+        matches!(
+            self.scopes[self.current_scope()].kind,
+            ScopeKind::Class | ScopeKind::Module
+        )
+    }
+
     /// Looks `name` up in one scope. The module scope holds the builtins too, created on first
     /// use so that their "used" state is tracked as pyflakes does.
-    fn lookup(&mut self, scope: ScopeId, name: &'src str) -> Option<BindingId> {
+    fn lookup(&mut self, scope: ScopeId, name: &str) -> Option<BindingId> {
         if let Some(&id) = self.scopes[scope].bindings.get(name) {
             return Some(id);
         }
-        if scope == self.module_scope() && is_builtin(name) {
+        if scope == self.module_scope()
+            && let Some(builtin) = builtin_name(name)
+        {
             let id = self.bindings.len();
             self.bindings.push(Binding::new(
-                name,
+                builtin,
                 BindingKind::Builtin,
                 TextRange::default(),
                 Rc::from([]),
             ));
-            self.scopes[scope].bindings.insert(name, id);
+            self.scopes[scope].bindings.insert(builtin, id);
             return Some(id);
         }
         None
@@ -349,10 +428,19 @@ where
         self.fork_snapshot = None;
     }
 
+    /// Visits `body`, each statement a direct child of `fork` in group `group`.
+    fn visit_forked_body(&mut self, fork: usize, body: &'a [Stmt], group: i32) {
+        for statement in body {
+            self.with_fork(fork, node_id(statement), group, |this| {
+                this.visit_stmt(statement)
+            });
+        }
+    }
+
     // ----- bindings -------------------------------------------------------------------------
 
     /// pyflakes' `addBinding`: reports redefinitions and installs the binding.
-    fn add_binding(&mut self, binding: Binding<'src>, is_loop_target: bool) -> BindingId {
+    fn add_binding(&mut self, binding: Binding<'a>, is_loop_target: bool) -> BindingId {
         let name = binding.name;
         let current = self.current_scope();
         let mut found_scope = None;
@@ -396,8 +484,7 @@ where
         if let Some(previous) = self.lookup(current, name) {
             binding.used = self.bindings[previous].used;
         }
-        let in_current = self.scopes[current].bindings.contains_key(name)
-            || (current == self.module_scope() && is_builtin(name));
+        let in_current = self.scopes[current].bindings.contains_key(name);
         let kind = binding.kind;
         let id = self.bindings.len();
         self.bindings.push(binding);
@@ -417,11 +504,8 @@ where
                     })
                     .unwrap_or(current);
                 match self.scopes[target].bindings.get(name).copied() {
-                    Some(existing) if self.bindings[existing].kind == BindingKind::Annotation => {
-                        self.scopes[target].bindings.insert(name, id);
-                    }
-                    Some(_) => {}
-                    None => {
+                    Some(existing) if self.bindings[existing].kind != BindingKind::Annotation => {}
+                    _ => {
                         self.scopes[target].bindings.insert(name, id);
                     }
                 }
@@ -433,7 +517,7 @@ where
     }
 
     /// pyflakes' `handleNodeLoad`.
-    fn handle_load(&mut self, name: &'src str, range: TextRange) {
+    fn handle_load(&mut self, name: &str, range: TextRange) {
         let current = self.current_scope();
         let mut can_access_class_vars: Option<bool> = None;
         let mut import_starred = false;
@@ -449,13 +533,13 @@ where
                 }
             }
             if let Some(id) = self.lookup(scope, name) {
+                self.bindings[id].used = Some((current, range));
                 if self.bindings[id].kind == BindingKind::Annotation
                     && !self.in_postponed_annotation()
                 {
-                    self.bindings[id].used = Some((current, range));
+                    // `x: int` declares without defining: keep looking outwards.
                     continue;
                 }
-                self.bindings[id].used = Some((current, range));
                 if self.bindings[id].kind.is_importation() && self.bindings[id].has_alias() {
                     let full_name = self.bindings[id].full_name.clone().unwrap_or_default();
                     if let Some(&other) = self.scopes[scope].bindings.get(full_name.as_str()) {
@@ -513,7 +597,7 @@ where
     }
 
     /// pyflakes' `handleNodeStore`, with the binding kind decided by the caller.
-    fn handle_store(&mut self, name: &'src str, range: TextRange, kind: StoreKind) -> BindingId {
+    fn handle_store(&mut self, name: &'a str, range: TextRange, kind: StoreKind) -> BindingId {
         self.check_undefined_local(name);
         let binding_kind = match kind {
             StoreKind::Plain => BindingKind::Plain,
@@ -527,7 +611,7 @@ where
 
     /// A name about to become local to a function was already read in that function from an
     /// enclosing scope: the read raises `UnboundLocalError`.
-    fn check_undefined_local(&mut self, name: &'src str) {
+    fn check_undefined_local(&mut self, name: &str) {
         let current = self.current_scope();
         if !self.scopes[current].is_function_like()
             || self.scopes[current].bindings.contains_key(name)
@@ -548,7 +632,7 @@ where
             if let Some((used_scope, used_range)) = self.bindings[id].used
                 && used_scope == current
             {
-                let line = if self.bindings[id].kind == BindingKind::Builtin {
+                let origin = if self.bindings[id].kind == BindingKind::Builtin {
                     "builtins".to_string()
                 } else {
                     format!("line {}", self.line_number(self.bindings[id].range))
@@ -557,7 +641,7 @@ where
                     Rule::UndefinedLocal,
                     used_range,
                     format!(
-                        "local variable `{name}` (defined in an enclosing scope on {line}) is referenced before assignment"
+                        "local variable `{name}` (defined in an enclosing scope on {origin}) is referenced before assignment"
                     ),
                 );
                 break;
@@ -565,15 +649,15 @@ where
         }
     }
 
-    fn handle_delete(&mut self, name: &'src str, range: TextRange) {
+    fn handle_delete(&mut self, name: &str, range: TextRange) {
         if self.conditional_depth > 0 {
             // The branch may not run: nothing can be concluded about the name afterwards.
             return;
         }
         let current = self.current_scope();
-        if self.scopes[current].bindings.remove(name).is_none()
-            && !(current == self.module_scope() && is_builtin(name))
-        {
+        let removed = self.scopes[current].bindings.remove(name).is_some();
+        let is_builtin = current == self.module_scope() && builtin_name(name).is_some();
+        if !(removed || is_builtin) {
             self.reports.push(Report {
                 rule: Rule::UndefinedName,
                 range,
@@ -585,16 +669,12 @@ where
 
     // ----- deferral -------------------------------------------------------------------------
 
-    fn saved_context(&mut self) -> SavedContext {
-        SavedContext {
+    fn defer(&mut self, work: DeferredWork<'a>) {
+        let context = SavedContext {
             stack: self.stack.clone(),
             forks: self.forks(),
             conditional_depth: self.conditional_depth,
-        }
-    }
-
-    fn defer(&mut self, work: DeferredWork<'t>) {
-        let context = self.saved_context();
+        };
         self.deferred.push_back((work, context));
     }
 
@@ -605,15 +685,27 @@ where
             self.forks = context.forks.to_vec();
             self.fork_snapshot = Some(context.forks);
             self.conditional_depth = context.conditional_depth;
+            // pyflakes runs deferred code outside any `try`: enclosing handlers do not apply.
             self.handlers = vec![HandlerNames::default()];
             match work {
-                DeferredWork::Function(node) => self.run_function_body(node),
-                DeferredWork::Annotation(node) => {
-                    let saved = std::mem::replace(&mut self.annotation, AnnotationState::Bare);
-                    self.visit_expr(node);
-                    self.annotation = saved;
+                DeferredWork::Function(function) => {
+                    let scope = self.push_scope(ScopeKind::Function);
+                    self.bind_parameters(&function.parameters);
+                    self.visit_body(&function.body);
+                    self.pop_scope(scope);
                 }
-                DeferredWork::StringAnnotation(node) => self.handle_string_annotation(node),
+                DeferredWork::Lambda(lambda) => {
+                    let scope = self.push_scope(ScopeKind::Function);
+                    if let Some(parameters) = &lambda.parameters {
+                        self.bind_parameters(parameters);
+                    }
+                    self.visit_expr(&lambda.body);
+                    self.pop_scope(scope);
+                }
+                DeferredWork::Annotation(expr) => {
+                    self.with_annotation(AnnotationState::Bare, |this| this.visit_expr(expr));
+                }
+                DeferredWork::StringAnnotation(string) => self.handle_string_annotation(string),
             }
         }
         self.stack = original_stack;
@@ -624,13 +716,13 @@ where
 
     // ----- statements -----------------------------------------------------------------------
 
-    fn enter(&mut self, node: Node<'_>) -> bool {
+    fn enter(&mut self, range: TextRange) -> bool {
         if self.too_deep.is_some() {
             return false;
         }
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            self.too_deep = Some(TextRange::empty(node.start_byte()));
+            self.too_deep = Some(TextRange::empty(range.start as usize));
             self.depth -= 1;
             return false;
         }
@@ -641,245 +733,153 @@ where
         self.depth -= 1;
     }
 
-    fn visit_block(&mut self, node: Node<'t>) {
-        let statements = named_children(node);
-        for statement in statements {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        for statement in body {
             self.visit_stmt(statement);
         }
     }
 
-    fn visit_stmt(&mut self, node: Node<'t>) {
-        if !self.enter(node) {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if !self.enter(range_of(stmt)) {
             return;
         }
-        match node.kind() {
-            "expression_statement" => self.visit_children(node),
-            "import_statement" => self.visit_import(node),
-            "import_from_statement" => self.visit_import_from(node),
-            "future_import_statement" => self.visit_future_import(node),
-            "function_definition" => self.visit_function_def(node, &[]),
-            "class_definition" => self.visit_class_def(node, &[]),
-            "decorated_definition" => self.visit_decorated(node),
-            "if_statement" => self.visit_if(node),
-            "for_statement" => self.visit_for(node),
-            "while_statement" => {
-                self.conditional_depth += 1;
-                self.visit_children(node);
-                self.conditional_depth -= 1;
-            }
-            "try_statement" => self.visit_try(node),
-            "with_statement" => self.visit_with(node),
-            "match_statement" => self.visit_match(node),
-            "return_statement" => {
-                if !self.in_class_or_module() {
-                    self.visit_children(node);
+        match stmt {
+            Stmt::FunctionDef(function) => self.visit_function_def(function),
+            Stmt::ClassDef(class) => self.visit_class_def(class),
+            Stmt::Return(ast::StmtReturn { value, .. }) => {
+                if !self.in_class_or_module()
+                    && let Some(value) = value
+                {
+                    self.visit_expr(value);
                 }
             }
-            "delete_statement" => {
-                let targets = named_children(node);
+            Stmt::Delete(ast::StmtDelete { targets, .. }) => {
                 for target in targets {
                     self.visit_delete_target(target);
                 }
             }
-            "global_statement" | "nonlocal_statement" => self.visit_global(node),
-            "type_alias_statement" => self.visit_type_alias(node),
-            "block" | "module" => self.visit_block(node),
-            "pass_statement" | "break_statement" | "continue_statement" | "comment" | "ERROR" => {}
-            _ => self.visit_children(node),
+            Stmt::TypeAlias(alias) => self.visit_type_alias(alias),
+            Stmt::Assign(assign) => self.visit_assign(assign),
+            Stmt::AugAssign(assign) => self.visit_aug_assign(assign),
+            Stmt::AnnAssign(assign) => self.visit_ann_assign(assign),
+            Stmt::For(ast::StmtFor {
+                target,
+                iter,
+                body,
+                orelse,
+                ..
+            }) => {
+                self.visit_expr(iter);
+                self.visit_target(target, TargetContext::loop_target());
+                self.visit_body(body);
+                self.visit_body(orelse);
+            }
+            Stmt::While(ast::StmtWhile {
+                test, body, orelse, ..
+            }) => {
+                self.conditional_depth += 1;
+                self.visit_expr(test);
+                self.visit_body(body);
+                self.visit_body(orelse);
+                self.conditional_depth -= 1;
+            }
+            Stmt::If(statement) => self.visit_if(statement),
+            Stmt::With(ast::StmtWith { items, body, .. }) => {
+                for item in items {
+                    self.visit_expr(&item.context_expr);
+                    if let Some(target) = &item.optional_vars {
+                        self.visit_target(target, TargetContext::assignment(false));
+                    }
+                }
+                self.visit_body(body);
+            }
+            Stmt::Match(statement) => self.visit_match(statement),
+            Stmt::Raise(ast::StmtRaise { exc, cause, .. }) => {
+                for expr in [exc, cause].into_iter().flatten() {
+                    self.visit_expr(expr);
+                }
+            }
+            Stmt::Try(statement) => self.visit_try(statement),
+            Stmt::Assert(ast::StmtAssert { test, msg, .. }) => {
+                self.visit_expr(test);
+                if let Some(msg) = msg {
+                    self.visit_expr(msg);
+                }
+            }
+            Stmt::Import(import) => self.visit_import(import),
+            Stmt::ImportFrom(import) => self.visit_import_from(import),
+            Stmt::Global(ast::StmtGlobal { names, range, .. })
+            | Stmt::Nonlocal(ast::StmtNonlocal { names, range, .. }) => {
+                self.visit_global(names, range_of(range));
+            }
+            Stmt::Expr(ast::StmtExpr { value, .. }) => self.visit_expr(value),
+            Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) | Stmt::IpyEscapeCommand(_) => {}
         }
         self.leave();
     }
 
-    fn in_class_or_module(&self) -> bool {
-        matches!(
-            self.scopes[self.current_scope()].kind,
-            ScopeKind::Class | ScopeKind::Module
-        )
-    }
-
-    /// Visits every named child as an expression or statement, in source order.
-    fn visit_children(&mut self, node: Node<'t>) {
-        let children = named_children(node);
-        for child in children {
-            self.visit_expr(child);
-        }
-    }
-
-    fn visit_if(&mut self, node: Node<'t>) {
+    fn visit_if(&mut self, statement: &'a ast::StmtIf) {
         self.conditional_depth += 1;
-        let fork = node.id();
-        let children = named_children(node);
-        let condition = node.child_by_field_id(fields::condition());
-        let consequence = node.child_by_field_id(fields::consequence());
-        if let Some(condition) = condition {
-            self.with_fork(fork, condition.id(), NO_GROUP, |this| {
-                this.visit_expr(condition)
-            });
-        }
-        if let Some(consequence) = consequence {
-            self.visit_forked_block(fork, consequence, 0);
-        }
-        // `elif` clauses are nested `if` statements in the `else` branch of the previous one.
-        let alternatives: Vec<Node<'t>> = children
-            .into_iter()
-            .filter(|child| matches!(child.kind(), "elif_clause" | "else_clause"))
-            .collect();
-        self.visit_if_alternatives(fork, &alternatives);
+        let fork = node_id(statement);
+        self.with_fork(fork, node_id(&*statement.test), NO_GROUP, |this| {
+            this.visit_expr(&statement.test)
+        });
+        self.visit_forked_body(fork, &statement.body, 0);
+        // `elif` clauses are nested `if` statements in the `else` branch of the previous one,
+        // in Python's own AST: model them that way, so branches are told apart as pyflakes does.
+        self.visit_if_alternatives(fork, &statement.elif_else_clauses);
         self.conditional_depth -= 1;
     }
 
-    fn visit_if_alternatives(&mut self, parent_fork: usize, alternatives: &[Node<'t>]) {
-        let Some((&first, rest)) = alternatives.split_first() else {
+    fn visit_if_alternatives(&mut self, parent_fork: usize, clauses: &'a [ast::ElifElseClause]) {
+        let Some((first, rest)) = clauses.split_first() else {
             return;
         };
-        if first.kind() == "else_clause" {
-            if let Some(body) = first.child_by_field_id(fields::body()) {
-                self.visit_forked_block(parent_fork, body, NO_GROUP);
-            }
+        let Some(test) = &first.test else {
+            self.visit_forked_body(parent_fork, &first.body, NO_GROUP);
             return;
-        }
-        let fork = first.id();
+        };
+        let fork = node_id(first);
         self.with_fork(parent_fork, fork, NO_GROUP, |this| {
-            if let Some(condition) = first.child_by_field_id(fields::condition()) {
-                this.with_fork(fork, condition.id(), NO_GROUP, |this| {
-                    this.visit_expr(condition)
-                });
-            }
-            if let Some(consequence) = first.child_by_field_id(fields::consequence()) {
-                this.visit_forked_block(fork, consequence, 0);
-            }
+            this.with_fork(fork, node_id(test), NO_GROUP, |this| this.visit_expr(test));
+            this.visit_forked_body(fork, &first.body, 0);
             this.visit_if_alternatives(fork, rest);
         });
     }
 
-    /// Visits the statements of `block`, each a direct child of `fork` in group `group`.
-    fn visit_forked_block(&mut self, fork: usize, block: Node<'t>, group: i32) {
-        let statements = named_children(block);
-        for statement in statements {
-            self.with_fork(fork, statement.id(), group, |this| {
-                this.visit_stmt(statement)
-            });
-        }
-    }
-
-    fn visit_for(&mut self, node: Node<'t>) {
-        if let Some(iterable) = node.child_by_field_id(fields::right()) {
-            self.visit_expr(iterable);
-        }
-        if let Some(target) = node.child_by_field_id(fields::left()) {
-            self.visit_target(target, TargetContext::loop_target());
-        }
-        if let Some(body) = node.child_by_field_id(fields::body()) {
-            self.visit_block(body);
-        }
-        if let Some(alternative) = node.child_by_field_id(fields::alternative())
-            && let Some(body) = alternative.child_by_field_id(fields::body())
-        {
-            self.visit_block(body);
-        }
-    }
-
-    fn visit_try(&mut self, node: Node<'t>) {
-        let fork = node.id();
-        let children = named_children(node);
+    fn visit_try(&mut self, statement: &'a ast::StmtTry) {
+        let fork = node_id(statement);
         let mut handler_names = HandlerNames::default();
-        for child in &children {
-            if matches!(child.kind(), "except_clause" | "except_group_clause") {
-                self.collect_handler_names(*child, &mut handler_names);
-            }
+        for handler in &statement.handlers {
+            let ExceptHandler::ExceptHandler(handler) = handler;
+            collect_handler_names(handler.type_.as_deref(), &mut handler_names);
         }
         // Handlers guard the body only; `else`, `finally` and the handlers themselves run
         // outside their protection.
         self.handlers.push(handler_names);
-        if let Some(body) = node.child_by_field_id(fields::body()) {
-            self.visit_forked_block(fork, body, 0);
-        }
+        self.visit_forked_body(fork, &statement.body, 0);
         self.handlers.pop();
-        let mut handler_index = 0;
-        for child in children {
-            match child.kind() {
-                "except_clause" | "except_group_clause" => {
-                    handler_index += 1;
-                    self.with_fork(fork, child.id(), handler_index, |this| {
-                        this.visit_except_clause(child)
-                    });
-                }
-                "else_clause" => {
-                    if let Some(body) = child.child_by_field_id(fields::body()) {
-                        self.visit_forked_block(fork, body, 0);
-                    }
-                }
-                "finally_clause" => {
-                    let blocks = named_children(child);
-                    for block in blocks {
-                        if block.kind() == "block" {
-                            self.visit_forked_block(fork, block, NO_GROUP);
-                        }
-                    }
-                }
-                _ => {}
-            }
+        for (index, handler) in statement.handlers.iter().enumerate() {
+            let ExceptHandler::ExceptHandler(handler) = handler;
+            let group = i32::try_from(index + 1).unwrap_or(i32::MAX);
+            self.with_fork(fork, node_id(handler), group, |this| {
+                this.visit_except_handler(handler)
+            });
         }
+        self.visit_forked_body(fork, &statement.orelse, 0);
+        self.visit_forked_body(fork, &statement.finalbody, NO_GROUP);
     }
 
-    fn collect_handler_names(&self, clause: Node<'t>, names: &mut HandlerNames) {
-        let mut cursor = clause.walk();
-        let values: Vec<Node<'t>> =
-            fields::children(clause, fields::value_many(), &mut cursor).collect();
-        if values.is_empty() {
-            // A bare `except:` catches everything, an ImportError included (but pyflakes does
-            // not let it excuse undefined names).
-            names.catches_import_error = true;
-        }
-        for value in values {
-            let mut caught = Vec::new();
-            collect_exception_names(value, self.source, &mut caught);
-            for name in caught {
-                match name {
-                    "NameError" => names.catches_name_error = true,
-                    "ImportError" | "ModuleNotFoundError" | "Exception" | "BaseException" => {
-                        names.catches_import_error = true
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-
-    fn visit_except_clause(&mut self, clause: Node<'t>) {
-        // `except E as name` parses as an `as_pattern` (older grammars used an `alias` field).
-        let children = named_children(clause);
-        let mut alias = clause
-            .child_by_field_id(fields::alias())
-            .filter(|alias| alias.kind() == "identifier");
-        let mut types = Vec::new();
-        let mut blocks = Vec::new();
-        for child in children {
-            match child.kind() {
-                "block" => blocks.push(child),
-                "as_pattern" => {
-                    if let Some(target) = child.child_by_field_id(fields::alias()) {
-                        alias = alias.or_else(|| first_identifier(target));
-                    }
-                    if let Some(exception) = child.named_child(0) {
-                        types.push(exception);
-                    }
-                }
-                _ if Some(child.id()) == alias.map(|a| a.id()) => {}
-                _ => types.push(child),
-            }
-        }
-        let Some(alias) = alias else {
-            for exception in types {
+    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandlerExceptHandler) {
+        let Some(alias) = &handler.name else {
+            if let Some(exception) = &handler.type_ {
                 self.visit_expr(exception);
             }
-            for block in blocks {
-                self.visit_block(block);
-            }
+            self.visit_body(&handler.body);
             return;
         };
-        let name = self.text(alias);
-        let range = Self::range(alias);
+        let name = alias.id.as_str();
+        let range = range_of(alias);
         let current = self.current_scope();
         if self.scopes[current].bindings.contains_key(name) {
             self.handle_store(name, range, StoreKind::Assignment);
@@ -888,12 +888,10 @@ where
         // binding while the handler runs, and restore it afterwards.
         let previous = self.scopes[current].bindings.remove(name);
         self.handle_store(name, range, StoreKind::Assignment);
-        for exception in types {
+        if let Some(exception) = &handler.type_ {
             self.visit_expr(exception);
         }
-        for block in blocks {
-            self.visit_block(block);
-        }
+        self.visit_body(&handler.body);
         if let Some(binding) = self.scopes[current].bindings.remove(name)
             && self.bindings[binding].used.is_none()
         {
@@ -908,197 +906,93 @@ where
         }
     }
 
-    fn visit_with(&mut self, node: Node<'t>) {
-        let children = named_children(node);
-        for child in children {
-            match child.kind() {
-                "with_clause" => {
-                    let items = named_children(child);
-                    for item in items {
-                        self.visit_with_item(item);
-                    }
+    fn visit_match(&mut self, statement: &'a ast::StmtMatch) {
+        let fork = node_id(statement);
+        self.visit_expr(&statement.subject);
+        for (index, case) in statement.cases.iter().enumerate() {
+            let group = i32::try_from(index + 1).unwrap_or(i32::MAX);
+            let child = node_id(case);
+            self.with_fork(fork, child, NO_GROUP, |this| {
+                this.visit_pattern(&case.pattern);
+                if let Some(guard) = &case.guard {
+                    this.visit_expr(guard);
                 }
-                "block" => self.visit_block(child),
-                _ => self.visit_expr(child),
-            }
+            });
+            self.with_fork(fork, child, group, |this| this.visit_body(&case.body));
         }
     }
 
-    fn visit_with_item(&mut self, item: Node<'t>) {
-        let Some(value) = item.child_by_field_id(fields::value()) else {
-            self.visit_children(item);
-            return;
-        };
-        if value.kind() != "as_pattern" {
-            self.visit_expr(value);
+    /// Match patterns: names capture (bind), values load.
+    fn visit_pattern(&mut self, pattern: &'a Pattern) {
+        if !self.enter(range_of(pattern)) {
             return;
         }
-        let children = named_children(value);
-        let alias = value.child_by_field_id(fields::alias());
-        for child in children {
-            if Some(child.id()) != alias.map(|a| a.id()) {
-                self.visit_expr(child);
-            }
-        }
-        if let Some(alias) = alias {
-            let targets = named_children(alias);
-            for target in targets {
-                self.visit_target(target, TargetContext::assignment(false));
-            }
-        }
-    }
-
-    fn visit_match(&mut self, node: Node<'t>) {
-        let fork = node.id();
-        let mut cursor = node.walk();
-        let subjects: Vec<Node<'t>> =
-            fields::children(node, fields::subject_many(), &mut cursor).collect();
-        for subject in subjects {
-            self.visit_expr(subject);
-        }
-        let Some(body) = node.child_by_field_id(fields::body()) else {
-            return;
-        };
-        let cases = named_children(body);
-        let mut case_index = 0;
-        for case in cases {
-            if case.kind() != "case_clause" {
-                continue;
-            }
-            case_index += 1;
-            let parts = named_children(case);
-            for part in parts {
-                match part.kind() {
-                    "block" => {
-                        let statements = named_children(part);
-                        self.with_fork(fork, case.id(), case_index, |this| {
-                            for statement in statements {
-                                this.visit_stmt(statement);
-                            }
-                        });
-                    }
-                    "if_clause" => {
-                        self.with_fork(fork, case.id(), NO_GROUP, |this| this.visit_children(part))
-                    }
-                    _ => self.with_fork(fork, case.id(), NO_GROUP, |this| this.visit_pattern(part)),
+        match pattern {
+            Pattern::MatchValue(value) => self.visit_expr(&value.value),
+            Pattern::MatchSingleton(_) => {}
+            Pattern::MatchSequence(sequence) => {
+                for pattern in &sequence.patterns {
+                    self.visit_pattern(pattern);
                 }
             }
-        }
-    }
-
-    /// Match patterns: bare names capture (bind), dotted names are values (load).
-    fn visit_pattern(&mut self, node: Node<'t>) {
-        if !self.enter(node) {
-            return;
-        }
-        match node.kind() {
-            "dotted_name" => {
-                let parts = named_children(node);
-                if let [single] = parts.as_slice() {
-                    let name = self.text(*single);
-                    if name != "_" {
-                        self.handle_store(name, Self::range(*single), StoreKind::Assignment);
-                    }
-                } else if let Some(first) = parts.first() {
-                    self.handle_load(self.text(*first), Self::range(*first));
+            Pattern::MatchMapping(mapping) => {
+                for key in &mapping.keys {
+                    self.visit_expr(key);
+                }
+                for pattern in &mapping.patterns {
+                    self.visit_pattern(pattern);
+                }
+                if let Some(rest) = &mapping.rest {
+                    self.handle_store(rest.id.as_str(), range_of(rest), StoreKind::Assignment);
                 }
             }
-            "splat_pattern" => {
-                let names = named_children(node);
-                for name_node in names {
-                    let name = self.text(name_node);
-                    if name_node.kind() == "identifier" && name != "_" {
-                        self.handle_store(name, Self::range(name_node), StoreKind::Assignment);
-                    }
+            Pattern::MatchClass(class) => {
+                self.visit_expr(&class.cls);
+                for pattern in &class.arguments.patterns {
+                    self.visit_pattern(pattern);
+                }
+                for keyword in &class.arguments.keywords {
+                    self.visit_pattern(&keyword.pattern);
                 }
             }
-            "as_pattern" => {
-                // `pattern as name`: the name is the last child (a field in some grammars).
-                let mut cursor = node.walk();
-                let mut children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-                let alias = match node.child_by_field_id(fields::alias()) {
-                    Some(alias) => {
-                        children.retain(|child| child.id() != alias.id());
-                        first_identifier(alias)
-                    }
-                    None if children.len() > 1 => children.pop(),
-                    None => None,
-                };
-                for child in children {
-                    self.visit_pattern(child);
-                }
-                if let Some(alias) = alias.filter(|alias| alias.kind() == "identifier") {
-                    let name = self.text(alias);
-                    self.handle_store(name, Self::range(alias), StoreKind::Assignment);
+            Pattern::MatchStar(star) => {
+                if let Some(name) = &star.name {
+                    self.handle_store(name.id.as_str(), range_of(name), StoreKind::Assignment);
                 }
             }
-            "class_pattern" => {
-                let children = named_children(node);
-                for (index, child) in children.into_iter().enumerate() {
-                    if index == 0 && child.kind() == "dotted_name" {
-                        // The class is a value, even when it is a single name.
-                        if let Some(first) = child.named_child(0) {
-                            self.handle_load(self.text(first), Self::range(first));
-                        }
-                    } else {
-                        self.visit_pattern(child);
-                    }
+            Pattern::MatchAs(capture) => {
+                if let Some(pattern) = &capture.pattern {
+                    self.visit_pattern(pattern);
+                }
+                if let Some(name) = &capture.name {
+                    self.handle_store(name.id.as_str(), range_of(name), StoreKind::Assignment);
                 }
             }
-            "keyword_pattern" => {
-                // `attr=pattern`: the attribute name is not a binding.
-                let children = named_children(node);
-                for child in children.into_iter().skip(1) {
-                    self.visit_pattern(child);
-                }
-            }
-            "dict_pattern" => {
-                let mut cursor = node.walk();
-                let keys: Vec<usize> = fields::children(node, fields::key_many(), &mut cursor)
-                    .map(|key| key.id())
-                    .collect();
-                let children = named_children(node);
-                for child in children {
-                    if keys.contains(&child.id()) && child.kind() == "dotted_name" {
-                        if let Some(first) = child.named_child(0) {
-                            self.handle_load(self.text(first), Self::range(first));
-                        }
-                    } else {
-                        self.visit_pattern(child);
-                    }
-                }
-            }
-            "string" | "concatenated_string" => self.visit_expr(node),
-            _ => {
-                let children = named_children(node);
-                for child in children {
-                    self.visit_pattern(child);
+            Pattern::MatchOr(alternatives) => {
+                for pattern in &alternatives.patterns {
+                    self.visit_pattern(pattern);
                 }
             }
         }
         self.leave();
     }
 
-    fn visit_global(&mut self, node: Node<'t>) {
+    fn visit_global(&mut self, names: &'a [ast::Identifier], statement: TextRange) {
         let module = self.module_scope();
         let current = self.current_scope();
         if current == module {
             return;
         }
-        let names = named_children(node);
         let forks = self.forks();
-        for name_node in names {
-            if name_node.kind() != "identifier" {
-                continue;
-            }
-            let name = self.text(name_node);
+        for identifier in names {
+            let name = identifier.id.as_str();
             let mut binding = Binding::new(
                 name,
                 BindingKind::Assignment,
-                Self::range(name_node),
+                range_of(identifier),
                 forks.clone(),
             );
-            binding.used = Some((module, Self::range(node)));
+            binding.used = Some((module, statement));
             // A global declaration makes earlier "undefined" reports of the name wrong.
             self.reports
                 .retain(|report| report.undefined.as_deref() != Some(name));
@@ -1112,39 +1006,26 @@ where
         }
     }
 
-    fn visit_delete_target(&mut self, target: Node<'t>) {
-        match target.kind() {
-            "identifier" => self.handle_delete(self.text(target), Self::range(target)),
-            "expression_list"
-            | "tuple"
-            | "list"
-            | "parenthesized_expression"
-            | "pattern_list"
-            | "tuple_pattern"
-            | "list_pattern" => {
-                let children = named_children(target);
-                for child in children {
-                    self.visit_delete_target(child);
+    fn visit_delete_target(&mut self, target: &'a Expr) {
+        match target {
+            Expr::Name(name) => self.handle_delete(name.id.as_str(), range_of(name)),
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for element in elts {
+                    self.visit_delete_target(element);
                 }
             }
             _ => self.visit_expr(target),
         }
     }
 
-    fn visit_type_alias(&mut self, node: Node<'t>) {
-        let Some(left) = node.child_by_field_id(fields::left()) else {
-            return;
-        };
-        let name_node = first_identifier(left);
-        if let Some(value) = node.child_by_field_id(fields::right()) {
-            self.defer(DeferredWork::Annotation(value));
+    fn visit_type_alias(&mut self, alias: &'a ast::StmtTypeAlias) {
+        let type_scope = self.enter_type_params(alias.type_params.as_deref());
+        self.defer(DeferredWork::Annotation(&alias.value));
+        if let Some(scope) = type_scope {
+            self.pop_scope(scope);
         }
-        if let Some(name_node) = name_node {
-            self.handle_store(
-                self.text(name_node),
-                Self::range(name_node),
-                StoreKind::Assignment,
-            );
+        if let Expr::Name(name) = &*alias.name {
+            self.handle_store(name.id.as_str(), range_of(name), StoreKind::Assignment);
         }
     }
 
@@ -1154,62 +1035,45 @@ where
         self.handlers.iter().any(|h| h.catches_import_error)
     }
 
-    fn visit_import(&mut self, node: Node<'t>) {
-        let mut cursor = node.walk();
-        let names: Vec<Node<'t>> =
-            fields::children(node, fields::name_many(), &mut cursor).collect();
-        for name_node in names {
-            let (dotted, alias) = match name_node.kind() {
-                "aliased_import" => (
-                    name_node.child_by_field_id(fields::name()),
-                    name_node.child_by_field_id(fields::alias()),
-                ),
-                _ => (Some(name_node), None),
-            };
-            let Some(dotted) = dotted else { continue };
-            let full_name = dotted_text(dotted, self.source);
+    fn note_multiline(&mut self, range: TextRange) {
+        let text = self
+            .source
+            .get(range.start as usize..range.end as usize)
+            .unwrap_or("");
+        if text.contains(['\n', '\r']) {
+            self.multiline_imports.push(range);
+        }
+    }
+
+    fn visit_import(&mut self, import: &'a ast::StmtImport) {
+        self.note_multiline(range_of(import));
+        for alias in &import.names {
+            let full_name = alias.name.id.as_str();
             self.imports.push(ImportRequest {
                 kind: ImportKind::Module,
-                module: full_name.clone(),
+                module: full_name.to_string(),
                 level: 0,
-                range: Self::range(dotted),
+                range: range_of(&alias.name),
                 names: Vec::new(),
                 optional: self.optional_import(),
             });
             let forks = self.forks();
-            let binding = match alias {
-                Some(alias) => {
-                    let name = self.text(alias);
-                    let mut binding = Binding::new(
-                        name,
-                        BindingKind::Importation,
-                        Self::range(name_node),
-                        forks,
-                    );
+            let binding = match &alias.asname {
+                Some(asname) => {
+                    let name = asname.id.as_str();
+                    let mut binding =
+                        Binding::new(name, BindingKind::Importation, range_of(alias), forks);
                     binding.explicit_reexport = name == full_name;
-                    binding.full_name = Some(full_name);
-                    binding
-                }
-                None if full_name.contains('.') => {
-                    let first = dotted.named_child(0).map_or("", |first| self.text(first));
-                    let mut binding = Binding::new(
-                        first,
-                        BindingKind::SubmoduleImportation,
-                        Self::range(name_node),
-                        forks,
-                    );
-                    binding.full_name = Some(full_name);
+                    binding.full_name = Some(full_name.to_string());
                     binding
                 }
                 None => {
-                    let name = self.text(dotted);
-                    let mut binding = Binding::new(
-                        name,
-                        BindingKind::Importation,
-                        Self::range(name_node),
-                        forks,
-                    );
-                    binding.full_name = Some(full_name);
+                    let (name, kind) = match full_name.split_once('.') {
+                        Some((first, _)) => (first, BindingKind::SubmoduleImportation),
+                        None => (full_name, BindingKind::Importation),
+                    };
+                    let mut binding = Binding::new(name, kind, range_of(alias), forks);
+                    binding.full_name = Some(full_name.to_string());
                     binding
                 }
             };
@@ -1217,60 +1081,56 @@ where
         }
     }
 
-    fn visit_import_from(&mut self, node: Node<'t>) {
-        let Some(module_node) = node.child_by_field_id(fields::module_name()) else {
-            return;
-        };
-        let (level, module) = match module_node.kind() {
-            "relative_import" => {
-                let mut level = 0;
-                let mut module = String::new();
-                let mut cursor = module_node.walk();
-                for child in module_node.named_children(&mut cursor) {
-                    match child.kind() {
-                        "import_prefix" => level = self.text(child).matches('.').count() as u32,
-                        "dotted_name" => module = dotted_text(child, self.source),
-                        _ => {}
-                    }
-                }
-                (level, module)
-            }
-            _ => (0, dotted_text(module_node, self.source)),
-        };
-        let qualified = format!("{}{}", ".".repeat(level as usize), module);
-        let mut cursor = node.walk();
-        let is_star = node
-            .named_children(&mut cursor)
-            .any(|child| child.kind() == "wildcard_import");
+    fn visit_import_from(&mut self, import: &'a ast::StmtImportFrom) {
+        let statement_range = range_of(import);
+        self.note_multiline(statement_range);
+        let module = import
+            .module
+            .as_ref()
+            .map_or("", |module| module.id.as_str());
+        let level = import.level;
+        let qualified = format!("{}{module}", ".".repeat(level as usize));
+        let module_range = import.module.as_ref().map_or(statement_range, range_of);
         let optional = self.optional_import();
-        if is_star {
+        if level == 0 && module == "__future__" {
+            self.visit_future_import(import);
+            return;
+        }
+        if import
+            .names
+            .iter()
+            .any(|alias| alias.name.id.as_str() == "*")
+        {
             self.imports.push(ImportRequest {
                 kind: ImportKind::Star,
-                module,
+                module: module.to_string(),
                 level,
-                range: Self::range(module_node),
+                range: module_range,
                 names: Vec::new(),
                 optional,
             });
             let current = self.current_scope();
             if self.scopes[current].kind != ScopeKind::Module {
-                // A syntax error in Python 3 that CPython reports; pyflakes has its own message.
+                // A syntax error in Python 3 (a star import in a function).
                 return;
             }
             self.scopes[current].import_starred = true;
             self.report(
                 Rule::ImportStar,
-                Self::range(node),
+                statement_range,
                 format!("`from {qualified} import *` used; unable to detect undefined names"),
             );
             // Each star import needs a binding name no identifier can clash with (pyflakes uses
             // `module.*`): the statement's own text, which contains spaces, serves.
-            let star_name: &'src str = self.text(node);
+            let star_name = self
+                .source
+                .get(statement_range.start as usize..statement_range.end as usize)
+                .unwrap_or("*");
             let forks = self.forks();
             let mut binding = Binding::new(
                 star_name,
                 BindingKind::StarImportation,
-                Self::range(node),
+                statement_range,
                 forks,
             );
             binding.full_name = Some(qualified);
@@ -1278,273 +1138,174 @@ where
             return;
         }
 
-        let mut cursor = node.walk();
-        let names: Vec<Node<'t>> =
-            fields::children(node, fields::name_many(), &mut cursor).collect();
         let mut imported = Vec::new();
-        for name_node in names {
-            let (real, alias) = match name_node.kind() {
-                "aliased_import" => (
-                    name_node.child_by_field_id(fields::name()),
-                    name_node.child_by_field_id(fields::alias()),
-                ),
-                _ => (Some(name_node), None),
-            };
-            let Some(real) = real else { continue };
-            let real_name = self.text(real);
-            imported.push((real_name.to_string(), Self::range(real)));
-            let bound = alias.map_or(real_name, |alias| self.text(alias));
+        for alias in &import.names {
+            let real_name = alias.name.id.as_str();
+            imported.push((real_name.to_string(), range_of(&alias.name)));
+            let bound = alias
+                .asname
+                .as_ref()
+                .map_or(real_name, |asname| asname.id.as_str());
             let full_name = if qualified.ends_with('.') {
                 format!("{qualified}{real_name}")
             } else {
                 format!("{qualified}.{real_name}")
             };
             let forks = self.forks();
-            let mut binding = Binding::new(
-                bound,
-                BindingKind::ImportationFrom,
-                Self::range(name_node),
-                forks,
-            );
-            binding.explicit_reexport = alias.is_some() && bound == real_name;
+            let mut binding =
+                Binding::new(bound, BindingKind::ImportationFrom, range_of(alias), forks);
+            binding.explicit_reexport = alias.asname.is_some() && bound == real_name;
             binding.full_name = Some(full_name);
             self.add_binding(binding, false);
         }
         self.imports.push(ImportRequest {
             kind: ImportKind::From,
-            module,
+            module: module.to_string(),
             level,
-            range: Self::range(module_node),
+            range: module_range,
             names: imported,
             optional,
         });
     }
 
-    fn visit_future_import(&mut self, node: Node<'t>) {
-        let mut cursor = node.walk();
-        let names: Vec<Node<'t>> =
-            fields::children(node, fields::name_many(), &mut cursor).collect();
+    fn visit_future_import(&mut self, import: &'a ast::StmtImportFrom) {
         let current = self.current_scope();
-        for name_node in names {
-            let (real, alias) = match name_node.kind() {
-                "aliased_import" => (
-                    name_node.child_by_field_id(fields::name()),
-                    name_node.child_by_field_id(fields::alias()),
-                ),
-                _ => (Some(name_node), None),
-            };
-            let Some(real) = real else { continue };
-            let real_name = self.text(real);
+        for alias in &import.names {
+            let real_name = alias.name.id.as_str();
             if real_name == "annotations" {
                 self.future_annotations = true;
             }
-            let bound = alias.map_or(real_name, |alias| self.text(alias));
+            let bound = alias
+                .asname
+                .as_ref()
+                .map_or(real_name, |asname| asname.id.as_str());
             let forks = self.forks();
             let mut binding = Binding::new(
                 bound,
                 BindingKind::FutureImportation,
-                Self::range(name_node),
+                range_of(alias),
                 forks,
             );
             binding.full_name = Some(format!("__future__.{real_name}"));
-            binding.used = Some((current, Self::range(node)));
+            binding.used = Some((current, range_of(import)));
             self.add_binding(binding, false);
         }
     }
 
     // ----- definitions ----------------------------------------------------------------------
 
-    fn visit_decorated(&mut self, node: Node<'t>) {
-        let mut cursor = node.walk();
-        let decorators: Vec<Node<'t>> = node
-            .named_children(&mut cursor)
-            .filter(|child| child.kind() == "decorator")
-            .collect();
-        let Some(definition) = node.child_by_field_id(fields::definition()) else {
-            return;
-        };
-        match definition.kind() {
-            "function_definition" => self.visit_function_def(definition, &decorators),
-            "class_definition" => self.visit_class_def(definition, &decorators),
-            _ => self.visit_children(node),
+    fn visit_function_def(&mut self, function: &'a ast::StmtFunctionDef) {
+        let is_overload = function
+            .decorator_list
+            .iter()
+            .any(|decorator| self.is_typing(&decorator.expression, "overload"));
+        for decorator in &function.decorator_list {
+            self.visit_expr(&decorator.expression);
         }
-    }
-
-    fn visit_decorators(&mut self, decorators: &[Node<'t>]) {
-        for decorator in decorators {
-            self.visit_children(*decorator);
-        }
-    }
-
-    fn visit_function_def(&mut self, node: Node<'t>, decorators: &[Node<'t>]) {
-        let is_overload = decorators.iter().any(|decorator| {
-            decorator
-                .named_child(0)
-                .is_some_and(|e| self.is_typing(e, "overload"))
-        });
-        self.visit_decorators(decorators);
-        let type_scope = self.enter_type_params(node);
+        let type_scope = self.enter_type_params(function.type_params.as_deref());
         // Annotations and defaults are evaluated where the function is defined.
-        if let Some(parameters) = node.child_by_field_id(fields::parameters()) {
-            self.visit_parameter_annotations(parameters);
+        for parameter in parameter_list(&function.parameters) {
+            if let Some(annotation) = &parameter.annotation {
+                self.handle_annotation(annotation);
+            }
         }
-        if let Some(returns) = node.child_by_field_id(fields::return_type()) {
+        if let Some(returns) = &function.returns {
             self.handle_annotation(returns);
         }
-        if let Some(parameters) = node.child_by_field_id(fields::parameters()) {
-            self.visit_parameter_defaults(parameters);
-        }
-        self.defer(DeferredWork::Function(node));
+        self.visit_parameter_defaults(&function.parameters);
+        self.defer(DeferredWork::Function(function));
         if let Some(scope) = type_scope {
             self.pop_scope(scope);
         }
-        if let Some(name_node) = node.child_by_field_id(fields::name()) {
-            let forks = self.forks();
-            let mut binding = Binding::new(
-                self.text(name_node),
-                BindingKind::FunctionDefinition,
-                Self::range(name_node),
-                forks,
-            );
-            binding.is_overload = is_overload;
-            self.add_binding(binding, false);
-        }
+        let forks = self.forks();
+        let mut binding = Binding::new(
+            function.name.id.as_str(),
+            BindingKind::FunctionDefinition,
+            range_of(&function.name),
+            forks,
+        );
+        binding.is_overload = is_overload;
+        self.add_binding(binding, false);
     }
 
-    fn visit_class_def(&mut self, node: Node<'t>, decorators: &[Node<'t>]) {
-        self.visit_decorators(decorators);
-        let type_scope = self.enter_type_params(node);
-        if let Some(bases) = node.child_by_field_id(fields::superclasses()) {
-            self.visit_arguments(bases);
+    fn visit_class_def(&mut self, class: &'a ast::StmtClassDef) {
+        for decorator in &class.decorator_list {
+            self.visit_expr(&decorator.expression);
+        }
+        let type_scope = self.enter_type_params(class.type_params.as_deref());
+        if let Some(arguments) = &class.arguments {
+            self.visit_arguments(arguments);
         }
         let class_scope = self.push_scope(ScopeKind::Class);
-        if let Some(body) = node.child_by_field_id(fields::body()) {
-            self.visit_block(body);
-        }
+        self.visit_body(&class.body);
         self.pop_scope(class_scope);
         if let Some(scope) = type_scope {
             self.pop_scope(scope);
         }
-        if let Some(name_node) = node.child_by_field_id(fields::name()) {
-            let forks = self.forks();
-            let binding = Binding::new(
-                self.text(name_node),
-                BindingKind::ClassDefinition,
-                Self::range(name_node),
-                forks,
-            );
-            self.add_binding(binding, false);
-        }
+        let forks = self.forks();
+        let binding = Binding::new(
+            class.name.id.as_str(),
+            BindingKind::ClassDefinition,
+            range_of(&class.name),
+            forks,
+        );
+        self.add_binding(binding, false);
     }
 
     /// PEP 695 type parameters get a scope of their own around the definition.
-    fn enter_type_params(&mut self, node: Node<'t>) -> Option<ScopeId> {
-        let params = node.child_by_field_id(fields::type_parameters())?;
+    fn enter_type_params(&mut self, params: Option<&'a ast::TypeParams>) -> Option<ScopeId> {
+        let params = params?;
         let scope = self.push_scope(ScopeKind::Type);
-        let children = named_children(params);
-        for param in children {
-            let mut inner = param;
-            // `T: bound`, `*Ts`, `**P` and plain `T` all start with the parameter's name.
-            if inner.kind() == "type"
-                && let Some(child) = inner.named_child(0)
-            {
-                inner = child;
-            }
-            match inner.kind() {
-                "identifier" => {
-                    self.handle_store(self.text(inner), Self::range(inner), StoreKind::Assignment);
+        for param in &params.type_params {
+            let (name, bound, default) = match param {
+                TypeParam::TypeVar(var) => {
+                    (&var.name, var.bound.as_deref(), var.default.as_deref())
                 }
-                "constrained_type" | "splat_type" | "generic_type" => {
-                    if let Some(name_node) = first_identifier(inner) {
-                        self.handle_store(
-                            self.text(name_node),
-                            Self::range(name_node),
-                            StoreKind::Assignment,
-                        );
-                    }
-                    let mut cursor = inner.walk();
-                    let bounds: Vec<Node<'t>> = inner.named_children(&mut cursor).skip(1).collect();
-                    for bound in bounds {
-                        self.defer(DeferredWork::Annotation(bound));
-                    }
-                }
-                _ => {}
+                TypeParam::ParamSpec(spec) => (&spec.name, None, spec.default.as_deref()),
+                TypeParam::TypeVarTuple(tuple) => (&tuple.name, None, tuple.default.as_deref()),
+            };
+            self.handle_store(name.id.as_str(), range_of(name), StoreKind::Assignment);
+            for expr in [bound, default].into_iter().flatten() {
+                self.defer(DeferredWork::Annotation(expr));
             }
         }
         Some(scope)
     }
 
-    fn visit_parameter_annotations(&mut self, parameters: Node<'t>) {
-        let params = named_children(parameters);
-        for param in params {
-            if let Some(annotation) = param.child_by_field_id(fields::type_()) {
-                self.handle_annotation(annotation);
-            }
-        }
-    }
-
-    fn visit_parameter_defaults(&mut self, parameters: Node<'t>) {
-        let params = named_children(parameters);
-        for param in params {
-            if let Some(default) = param.child_by_field_id(fields::value()) {
+    fn visit_parameter_defaults(&mut self, parameters: &'a Parameters) {
+        for parameter in parameters
+            .posonlyargs
+            .iter()
+            .chain(&parameters.args)
+            .chain(&parameters.kwonlyargs)
+        {
+            if let Some(default) = &parameter.default {
                 self.visit_expr(default);
             }
         }
     }
 
     /// Binds the parameters of a `def` or `lambda` in its (new) function scope.
-    fn bind_parameters(&mut self, parameters: Node<'t>) {
-        let params = named_children(parameters);
-        for param in params {
-            let name_node = match param.kind() {
-                "identifier" => Some(param),
-                "default_parameter" | "typed_default_parameter" => {
-                    param.child_by_field_id(fields::name())
-                }
-                "typed_parameter" => param.named_child(0).and_then(|inner| match inner.kind() {
-                    "identifier" => Some(inner),
-                    _ => first_identifier(inner),
-                }),
-                "list_splat_pattern" | "dictionary_splat_pattern" => first_identifier(param),
-                _ => None,
-            };
-            if let Some(name_node) = name_node.filter(|n| n.kind() == "identifier") {
-                let forks = self.forks();
-                let binding = Binding::new(
-                    self.text(name_node),
-                    BindingKind::Argument,
-                    Self::range(name_node),
-                    forks,
-                );
-                self.add_binding(binding, false);
-            }
+    fn bind_parameters(&mut self, parameters: &'a Parameters) {
+        for parameter in parameter_list(parameters) {
+            let forks = self.forks();
+            let binding = Binding::new(
+                parameter.name.id.as_str(),
+                BindingKind::Argument,
+                range_of(&parameter.name),
+                forks,
+            );
+            self.add_binding(binding, false);
         }
-    }
-
-    fn run_function_body(&mut self, node: Node<'t>) {
-        let scope = self.push_scope(ScopeKind::Function);
-        if let Some(parameters) = node.child_by_field_id(fields::parameters()) {
-            self.bind_parameters(parameters);
-        }
-        if let Some(body) = node.child_by_field_id(fields::body()) {
-            if node.kind() == "lambda" {
-                self.visit_expr(body);
-            } else {
-                self.visit_block(body);
-            }
-        }
-        self.pop_scope(scope);
     }
 
     // ----- annotations ----------------------------------------------------------------------
 
-    fn handle_annotation(&mut self, node: Node<'t>) {
+    fn handle_annotation(&mut self, annotation: &'a Expr) {
         if self.future_annotations {
-            self.defer(DeferredWork::Annotation(node));
+            self.defer(DeferredWork::Annotation(annotation));
         } else {
-            let saved = std::mem::replace(&mut self.annotation, AnnotationState::Bare);
-            self.visit_expr(node);
-            self.annotation = saved;
+            self.with_annotation(AnnotationState::Bare, |this| this.visit_expr(annotation));
         }
     }
 
@@ -1555,50 +1316,25 @@ where
     }
 
     /// Parses the text of a string annotation and loads the names in it.
-    fn handle_string_annotation(&mut self, node: Node<'t>) {
-        let Some(value) = string_value(node, self.source) else {
-            return;
-        };
-        let Some(offset) = value.offset else {
-            return;
-        };
-        let text: &'src str = match value.value {
-            std::borrow::Cow::Borrowed(text) => text,
-            std::borrow::Cow::Owned(_) => return,
-        };
-        // Parse the annotation as a stand-alone expression. tree-sitter positions are relative
-        // to the parsed text, shifted back by `offset` when names are read.
-        let Some(tree) = parse_python(text, None) else {
-            return;
-        };
-        let root = tree.root_node();
-        if root.has_error() || root.named_child_count() != 1 {
-            return;
-        }
-        let Some(statement) = root
-            .named_child(0)
-            .filter(|s| s.kind() == "expression_statement")
+    fn handle_string_annotation(&mut self, string: &'a ast::ExprStringLiteral) {
+        let Ok(parsed) = ruff_python_parser::typing::parse_type_annotation(string, self.source)
         else {
+            // pyflakes reports a "syntax error in forward annotation", not one of ripple's rules.
             return;
         };
-        if statement.named_child_count() != 1 {
-            return;
-        }
         let mut names = Vec::new();
-        collect_annotation_loads(statement, &mut names);
-        let saved = std::mem::replace(&mut self.annotation, AnnotationState::String);
-        for (start, end) in names {
-            let name = &self.source[offset + start..offset + end];
-            self.handle_load(name, TextRange::new(offset + start, offset + end));
-        }
-        self.annotation = saved;
-        self.annotation_trees.push(tree);
+        collect_loaded_names(parsed.expression(), &mut names);
+        self.with_annotation(AnnotationState::String, |this| {
+            for (name, range) in names {
+                this.handle_load(&name, range);
+            }
+        });
     }
 
     // ----- typing helpers -------------------------------------------------------------------
 
     /// Finds the binding a name refers to, without marking it used.
-    fn peek_binding(&self, name: &str) -> Option<&Binding<'src>> {
+    fn peek_binding(&self, name: &str) -> Option<&Binding<'a>> {
         self.stack
             .iter()
             .rev()
@@ -1606,39 +1342,35 @@ where
             .map(|&id| &self.bindings[id])
     }
 
-    /// Whether `node` is `typing.<member>` (through `from typing import member` or an import of
-    /// the typing module), as pyflakes' `_is_typing`.
-    fn is_typing(&self, node: Node<'_>, member: &str) -> bool {
-        self.typing_member(node).as_deref() == Some(member)
+    /// Whether `expr` is `typing.<member>`, through any import of it (pyflakes' `_is_typing`).
+    fn is_typing(&self, expr: &Expr, member: &str) -> bool {
+        self.typing_member(expr).as_deref() == Some(member)
     }
 
-    /// The member's real name when `node` refers to a member of `typing`/`typing_extensions`,
+    /// The member's real name when `expr` refers to a member of `typing`/`typing_extensions`,
     /// through any alias (`from typing import overload as ov`).
-    fn typing_member(&self, node: Node<'_>) -> Option<String> {
-        match node.kind() {
-            "identifier" => {
-                let binding = self.peek_binding(self.text(node))?;
+    fn typing_member(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Name(name) => {
+                let binding = self.peek_binding(name.id.as_str())?;
                 if binding.kind != BindingKind::ImportationFrom {
                     return None;
                 }
-                let full = binding.full_name.as_deref()?;
-                let (module, member) = full.rsplit_once('.')?;
+                let (module, member) = binding.full_name.as_deref()?.rsplit_once('.')?;
                 TYPING_MODULES.contains(&module).then(|| member.to_string())
             }
-            "attribute" => {
-                let object = node.child_by_field_id(fields::object())?;
-                let attribute = node.child_by_field_id(fields::attribute())?;
-                if object.kind() != "identifier" {
+            Expr::Attribute(attribute) => {
+                let Expr::Name(object) = &*attribute.value else {
                     return None;
-                }
-                let binding = self.peek_binding(self.text(object))?;
+                };
+                let binding = self.peek_binding(object.id.as_str())?;
                 if !binding.kind.is_importation() {
                     return None;
                 }
                 let full = binding.full_name.as_deref()?;
                 TYPING_MODULES
                     .contains(&full)
-                    .then(|| self.text(attribute).to_string())
+                    .then(|| attribute.attr.id.to_string())
             }
             _ => None,
         }
@@ -1646,385 +1378,362 @@ where
 
     // ----- expressions ----------------------------------------------------------------------
 
-    fn visit_expr(&mut self, node: Node<'t>) {
-        if !self.enter(node) {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if !self.enter(range_of(expr)) {
             return;
         }
-        match node.kind() {
-            "identifier" => self.handle_load(self.text(node), Self::range(node)),
-            "attribute" => {
-                if let Some(object) = node.child_by_field_id(fields::object()) {
-                    self.visit_expr(object);
+        match expr {
+            Expr::Name(name) => match name.ctx {
+                ExprContext::Load | ExprContext::Invalid => {
+                    self.handle_load(name.id.as_str(), range_of(name));
+                }
+                ExprContext::Store => {
+                    self.visit_target(expr, TargetContext::assignment(false));
+                }
+                ExprContext::Del => self.handle_delete(name.id.as_str(), range_of(name)),
+            },
+            Expr::Attribute(attribute) => self.visit_expr(&attribute.value),
+            Expr::Call(call) => self.visit_call(call),
+            Expr::Subscript(subscript) => self.visit_subscript(subscript),
+            Expr::StringLiteral(string) => match self.annotation {
+                AnnotationState::None => {}
+                AnnotationState::String => self.handle_string_annotation(string),
+                AnnotationState::Bare => self.defer(DeferredWork::StringAnnotation(string)),
+            },
+            Expr::FString(fstring) => {
+                for element in fstring.value.elements() {
+                    self.visit_interpolated_element(element);
                 }
             }
-            "call" => self.visit_call(node),
-            "subscript" => self.visit_subscript(node),
-            "generic_type" => self.visit_generic_type(node),
-            "string" => self.visit_string(node),
-            "assignment" => self.visit_assignment(node),
-            "augmented_assignment" => self.visit_augmented_assignment(node),
-            "named_expression" => {
-                if let Some(value) = node.child_by_field_id(fields::value()) {
-                    self.visit_expr(value);
-                }
-                if let Some(name) = node.child_by_field_id(fields::name()) {
-                    self.handle_store(self.text(name), Self::range(name), StoreKind::NamedExpr);
+            Expr::TString(tstring) => {
+                for element in tstring.value.elements() {
+                    self.visit_interpolated_element(element);
                 }
             }
-            "lambda" => {
-                if let Some(parameters) = node.child_by_field_id(fields::parameters()) {
+            Expr::Named(named) => {
+                self.visit_expr(&named.value);
+                if let Expr::Name(name) = &*named.target {
+                    self.handle_store(name.id.as_str(), range_of(name), StoreKind::NamedExpr);
+                }
+            }
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
                     self.visit_parameter_defaults(parameters);
                 }
-                self.defer(DeferredWork::Function(node));
+                self.defer(DeferredWork::Lambda(lambda));
             }
-            "list_comprehension"
-            | "set_comprehension"
-            | "dictionary_comprehension"
-            | "generator_expression" => self.visit_comprehension(node),
-            "conditional_expression" => {
-                // Python evaluates the test first: `body if test else orelse`.
+            Expr::ListComp(ast::ExprListComp {
+                elt, generators, ..
+            })
+            | Expr::SetComp(ast::ExprSetComp {
+                elt, generators, ..
+            }) => self.visit_comprehension(generators, ScopeKind::Comprehension, &[elt]),
+            Expr::Generator(ast::ExprGenerator {
+                elt, generators, ..
+            }) => self.visit_comprehension(generators, ScopeKind::Generator, &[elt]),
+            Expr::DictComp(ast::ExprDictComp {
+                key,
+                value,
+                generators,
+                ..
+            }) => {
+                let mut parts: Vec<&'a Expr> = Vec::with_capacity(2);
+                if let Some(key) = key {
+                    parts.push(key);
+                }
+                parts.push(value);
+                self.visit_comprehension(generators, ScopeKind::Comprehension, &parts);
+            }
+            Expr::If(ast::ExprIf {
+                test, body, orelse, ..
+            }) => {
                 self.conditional_depth += 1;
-                let parts = named_children(node);
-                for index in [1, 0, 2] {
-                    if let Some(part) = parts.get(index) {
-                        self.visit_expr(*part);
-                    }
-                }
-                for part in parts.iter().skip(3) {
-                    self.visit_expr(*part);
-                }
+                self.visit_expr(test);
+                self.visit_expr(body);
+                self.visit_expr(orelse);
                 self.conditional_depth -= 1;
             }
-            "keyword_argument" => {
-                if let Some(value) = node.child_by_field_id(fields::value()) {
+            Expr::Yield(ast::ExprYield { value, .. }) => {
+                if !self.in_class_or_module()
+                    && let Some(value) = value
+                {
                     self.visit_expr(value);
                 }
             }
-            "yield" => {
+            Expr::YieldFrom(ast::ExprYieldFrom { value, .. })
+            | Expr::Await(ast::ExprAwait { value, .. }) => {
                 if !self.in_class_or_module() {
-                    self.visit_children(node);
+                    self.visit_expr(value);
                 }
             }
-            "await" => {
-                if !self.in_class_or_module() {
-                    self.visit_children(node);
+            Expr::BoolOp(ast::ExprBoolOp { values, .. }) => {
+                for value in values {
+                    self.visit_expr(value);
                 }
             }
-            "integer"
-            | "float"
-            | "true"
-            | "false"
-            | "none"
-            | "ellipsis"
-            | "comment"
-            | "escape_sequence"
-            | "string_content"
-            | "ERROR"
-            | "keyword_separator"
-            | "positional_separator"
-            | "import_prefix"
-            | "type_conversion" => {}
-            // Statements can appear where the grammar nests them (a statement after `;`).
-            "expression_statement" | "block" | "pass_statement" => self.visit_stmt_inner(node),
-            _ => self.visit_children(node),
+            Expr::BinOp(ast::ExprBinOp { left, right, .. }) => {
+                self.visit_expr(left);
+                self.visit_expr(right);
+            }
+            Expr::UnaryOp(ast::ExprUnaryOp { operand, .. }) => self.visit_expr(operand),
+            Expr::Dict(ast::ExprDict { items, .. }) => {
+                for item in items {
+                    if let Some(key) = &item.key {
+                        self.visit_expr(key);
+                    }
+                    self.visit_expr(&item.value);
+                }
+            }
+            Expr::Set(ast::ExprSet { elts, .. })
+            | Expr::List(ast::ExprList { elts, .. })
+            | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
+                for element in elts {
+                    self.visit_expr(element);
+                }
+            }
+            Expr::Compare(ast::ExprCompare {
+                left, comparators, ..
+            }) => {
+                self.visit_expr(left);
+                for comparator in comparators {
+                    self.visit_expr(comparator);
+                }
+            }
+            Expr::Starred(ast::ExprStarred { value, .. }) => self.visit_expr(value),
+            Expr::Slice(ast::ExprSlice {
+                lower, upper, step, ..
+            }) => {
+                for part in [lower, upper, step].into_iter().flatten() {
+                    self.visit_expr(part);
+                }
+            }
+            Expr::BytesLiteral(_)
+            | Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_)
+            | Expr::IpyEscapeCommand(_) => {}
         }
         self.leave();
     }
 
-    fn visit_stmt_inner(&mut self, node: Node<'t>) {
-        match node.kind() {
-            "block" => self.visit_block(node),
-            "pass_statement" => {}
-            _ => self.visit_children(node),
-        }
-    }
-
-    fn visit_string(&mut self, node: Node<'t>) {
-        let mut cursor = node.walk();
-        let interpolations: Vec<Node<'t>> = node
-            .named_children(&mut cursor)
-            .filter(|child| child.kind() == "interpolation")
-            .collect();
-        if interpolations.is_empty() {
-            match self.annotation {
-                AnnotationState::None => {}
-                AnnotationState::String => self.handle_string_annotation(node),
-                AnnotationState::Bare => self.defer(DeferredWork::StringAnnotation(node)),
-            }
-            return;
-        }
-        for interpolation in interpolations {
-            let parts = named_children(interpolation);
-            for part in parts {
-                self.visit_expr(part);
+    fn visit_interpolated_element(&mut self, element: &'a ast::InterpolatedStringElement) {
+        if let ast::InterpolatedStringElement::Interpolation(interpolation) = element {
+            self.visit_expr(&interpolation.expression);
+            if let Some(spec) = &interpolation.format_spec {
+                for element in &spec.elements {
+                    self.visit_interpolated_element(element);
+                }
             }
         }
     }
 
-    fn visit_arguments(&mut self, arguments: Node<'t>) {
-        let args = named_children(arguments);
-        for arg in args {
-            self.visit_expr(arg);
+    fn visit_arguments(&mut self, arguments: &'a Arguments) {
+        for argument in &arguments.args {
+            self.visit_expr(argument);
+        }
+        for keyword in &arguments.keywords {
+            self.visit_expr(&keyword.value);
         }
     }
 
-    fn visit_call(&mut self, node: Node<'t>) {
-        self.visit_all_mutation(node);
-        let Some(function) = node.child_by_field_id(fields::function()) else {
-            self.visit_children(node);
-            return;
-        };
-        let arguments = node.child_by_field_id(fields::arguments());
-        if function.kind() == "identifier"
-            && self.text(function) == "locals"
-            && self.scopes[self.current_scope()].kind == ScopeKind::Function
+    fn visit_call(&mut self, call: &'a ast::ExprCall) {
+        self.visit_all_mutation(call);
+        if let Expr::Name(function) = &*call.func
+            && function.id.as_str() == "locals"
         {
             let current = self.current_scope();
-            self.scopes[current].uses_locals = true;
-        }
-        let member = self.typing_member(function);
-        let Some(arguments) = arguments.filter(|a| a.kind() == "argument_list") else {
-            self.visit_expr(function);
-            if let Some(arguments) = arguments {
-                self.visit_expr(arguments);
+            if self.scopes[current].kind == ScopeKind::Function {
+                self.scopes[current].uses_locals = true;
             }
-            return;
-        };
-        let args = named_children(arguments);
+        }
+        let member = self.typing_member(&call.func);
         // Which positional arguments and keywords of typing helpers are type expressions.
-        let (annotated_positions, annotated_keywords): (&[usize], &[&str]) = match member.as_deref()
-        {
-            Some("cast") => (&[0], &["typ"]),
-            Some("assert_type") => (&[1], &[]),
-            Some("TypeVar") => (&[1, 2, 3, 4, 5, 6, 7, 8], &["bound", "default"]),
-            Some("NewType") => (&[1], &["tp"]),
-            _ => (&[], &[]),
-        };
-        self.with_annotation(AnnotationState::None, |this| this.visit_expr(function));
-        if member.is_none() || annotated_positions.is_empty() && annotated_keywords.is_empty() {
-            for arg in args {
-                self.visit_expr(arg);
-            }
+        let (annotated_from, annotated_to, annotated_keywords): (usize, usize, &[&str]) =
+            match member.as_deref() {
+                Some("cast") => (0, 1, &["typ"]),
+                Some("assert_type") => (1, 2, &[]),
+                Some("TypeVar") => (1, usize::MAX, &["bound", "default"]),
+                Some("NewType") => (1, 2, &["tp"]),
+                _ => (0, 0, &[]),
+            };
+        self.with_annotation(AnnotationState::None, |this| this.visit_expr(&call.func));
+        if annotated_from == annotated_to && annotated_keywords.is_empty() {
+            self.visit_arguments(&call.arguments);
             return;
         }
-        let mut position = 0;
-        for arg in args {
-            let annotated = if arg.kind() == "keyword_argument" {
-                arg.child_by_field_id(fields::name())
-                    .is_some_and(|name| annotated_keywords.contains(&self.text(name)))
+        for (position, argument) in call.arguments.args.iter().enumerate() {
+            let state = if (annotated_from..annotated_to).contains(&position) {
+                AnnotationState::Bare
             } else {
-                let annotated = annotated_positions.contains(&position);
-                position += 1;
-                annotated
+                AnnotationState::None
             };
+            self.with_annotation(state, |this| this.visit_expr(argument));
+        }
+        for keyword in &call.arguments.keywords {
+            let annotated = keyword
+                .arg
+                .as_ref()
+                .is_some_and(|arg| annotated_keywords.contains(&arg.id.as_str()));
             let state = if annotated {
                 AnnotationState::Bare
             } else {
                 AnnotationState::None
             };
-            self.with_annotation(state, |this| this.visit_expr(arg));
+            self.with_annotation(state, |this| this.visit_expr(&keyword.value));
         }
     }
 
-    fn visit_subscript(&mut self, node: Node<'t>) {
-        let Some(value) = node.child_by_field_id(fields::value()) else {
-            self.visit_children(node);
-            return;
-        };
-        let mut cursor = node.walk();
-        let slices: Vec<Node<'t>> =
-            fields::children(node, fields::subscript_many(), &mut cursor).collect();
-        self.visit_subscript_parts(value, slices);
-    }
-
-    /// `Name[args]` in a type context parses as `generic_type`: the same as a subscript.
-    fn visit_generic_type(&mut self, node: Node<'t>) {
-        let children = named_children(node);
-        let Some((&value, rest)) = children.split_first() else {
-            return;
-        };
-        let mut slices = Vec::new();
-        for parameter in rest {
-            if parameter.kind() == "type_parameter" {
-                let mut cursor = parameter.walk();
-                slices.extend(parameter.named_children(&mut cursor));
-            } else {
-                slices.push(*parameter);
-            }
-        }
-        // Several arguments form one tuple in Python's AST; `Annotated` looks at its elements.
-        self.visit_subscript_parts(value, slices);
-    }
-
-    fn visit_subscript_parts(&mut self, value: Node<'t>, slices: Vec<Node<'t>>) {
-        let value_name = match value.kind() {
-            "identifier" => Some(self.text(value)),
-            "attribute" => value
-                .child_by_field_id(fields::attribute())
-                .map(|attribute| self.text(attribute)),
+    fn visit_subscript(&mut self, subscript: &'a ast::ExprSubscript) {
+        let value_name = match &*subscript.value {
+            Expr::Name(name) => Some(name.id.as_str()),
+            Expr::Attribute(attribute) => Some(attribute.attr.id.as_str()),
             _ => None,
         };
-        self.visit_expr(value);
+        self.visit_expr(&subscript.value);
         match value_name {
             Some("Literal") => {
                 self.with_annotation(AnnotationState::None, |this| {
-                    for slice in slices {
-                        this.visit_expr(slice);
-                    }
+                    this.visit_expr(&subscript.slice)
                 });
             }
-            Some("Annotated") => {
+            Some("Annotated") => match &*subscript.slice {
                 // Only the first argument of `Annotated[T, metadata...]` is a type.
-                let elements: Vec<Node<'t>> = match slices.as_slice() {
-                    [single] if matches!(single.kind(), "tuple" | "expression_list") => {
-                        let mut cursor = single.walk();
-                        single.named_children(&mut cursor).collect()
-                    }
-                    _ => slices,
-                };
-                for (index, element) in elements.into_iter().enumerate() {
-                    if index == 0 {
-                        self.visit_expr(element);
-                    } else {
-                        self.with_annotation(AnnotationState::None, |this| {
-                            this.visit_expr(element)
-                        });
+                Expr::Tuple(tuple) if tuple.elts.len() >= 2 => {
+                    for (index, element) in tuple.elts.iter().enumerate() {
+                        if index == 0 {
+                            self.visit_expr(element);
+                        } else {
+                            self.with_annotation(AnnotationState::None, |this| {
+                                this.visit_expr(element)
+                            });
+                        }
                     }
                 }
-            }
+                slice => self.visit_expr(slice),
+            },
             _ => {
-                if self.typing_member(value).is_some() && self.annotation == AnnotationState::None {
+                if self.annotation == AnnotationState::None
+                    && self.typing_member(&subscript.value).is_some()
+                {
                     self.with_annotation(AnnotationState::Bare, |this| {
-                        for slice in slices {
-                            this.visit_expr(slice);
-                        }
+                        this.visit_expr(&subscript.slice)
                     });
                 } else {
-                    for slice in slices {
-                        self.visit_expr(slice);
-                    }
+                    self.visit_expr(&subscript.slice);
                 }
             }
         }
     }
 
-    fn visit_comprehension(&mut self, node: Node<'t>) {
-        let children = named_children(node);
-        let body = node.child_by_field_id(fields::body());
-        let clauses: Vec<Node<'t>> = children
-            .into_iter()
-            .filter(|child| matches!(child.kind(), "for_in_clause" | "if_clause"))
-            .collect();
-        // The first iterable is evaluated in the enclosing scope.
-        let first_iterable = clauses
-            .first()
-            .filter(|clause| clause.kind() == "for_in_clause")
-            .map(|clause| for_in_iterables(*clause));
-        if let Some(iterables) = &first_iterable {
-            for iterable in iterables {
-                self.visit_expr(*iterable);
-            }
-        }
-        let kind = if node.kind() == "generator_expression" {
-            ScopeKind::Generator
-        } else {
-            ScopeKind::Comprehension
+    fn visit_comprehension(
+        &mut self,
+        generators: &'a [Comprehension],
+        kind: ScopeKind,
+        elements: &[&'a Expr],
+    ) {
+        let Some((first, rest)) = generators.split_first() else {
+            return;
         };
+        // The first iterable is evaluated in the enclosing scope.
+        self.visit_expr(&first.iter);
         let scope = self.push_scope(kind);
-        for (index, clause) in clauses.iter().enumerate() {
-            if clause.kind() == "if_clause" {
-                self.visit_children(*clause);
-                continue;
-            }
-            if index > 0 {
-                for iterable in for_in_iterables(*clause) {
-                    self.visit_expr(iterable);
-                }
-            }
-            if let Some(target) = clause.child_by_field_id(fields::left()) {
-                self.visit_target(target, TargetContext::loop_target());
+        self.visit_target(&first.target, TargetContext::loop_target());
+        for condition in &first.ifs {
+            self.visit_expr(condition);
+        }
+        for generator in rest {
+            self.visit_expr(&generator.iter);
+            self.visit_target(&generator.target, TargetContext::loop_target());
+            for condition in &generator.ifs {
+                self.visit_expr(condition);
             }
         }
-        if let Some(body) = body {
-            self.visit_expr(body);
+        for element in elements {
+            self.visit_expr(element);
         }
         self.pop_scope(scope);
     }
 
     // ----- assignments ----------------------------------------------------------------------
 
-    fn visit_assignment(&mut self, node: Node<'t>) {
-        let left = node.child_by_field_id(fields::left());
-        let right = node.child_by_field_id(fields::right());
-        if let Some(annotation) = node.child_by_field_id(fields::type_()) {
-            // An annotated assignment: annotation, then value, then target.
-            self.handle_annotation(annotation);
-            if let Some(right) = right {
-                let is_type_alias = annotation
-                    .named_child(0)
-                    .is_some_and(|inner| self.is_typing(inner, "TypeAlias"));
-                if is_type_alias {
-                    self.with_annotation(AnnotationState::Bare, |this| this.visit_expr(right));
+    fn visit_assign(&mut self, assign: &'a ast::StmtAssign) {
+        self.visit_expr(&assign.value);
+        let literal = has_elements(&assign.value) && assign.targets.iter().all(has_elements);
+        for target in &assign.targets {
+            self.visit_assignment_target(
+                target,
+                TargetContext::assignment(literal),
+                Some(&assign.value),
+            );
+        }
+    }
+
+    fn visit_ann_assign(&mut self, assign: &'a ast::StmtAnnAssign) {
+        // An annotated assignment: annotation, then value, then target.
+        self.handle_annotation(&assign.annotation);
+        if let Some(value) = &assign.value {
+            if self.is_typing(&assign.annotation, "TypeAlias") {
+                self.with_annotation(AnnotationState::Bare, |this| this.visit_expr(value));
+            } else {
+                self.visit_expr(value);
+            }
+        }
+        let context = if assign.value.is_none() {
+            TargetContext::annotation_only()
+        } else {
+            TargetContext::assignment(false)
+        };
+        self.visit_assignment_target(&assign.target, context, assign.value.as_deref());
+    }
+
+    fn visit_aug_assign(&mut self, assign: &'a ast::StmtAugAssign) {
+        if let Expr::Name(name) = &*assign.target {
+            self.handle_load(name.id.as_str(), range_of(name));
+        }
+        self.visit_expr(&assign.value);
+        match &*assign.target {
+            Expr::Name(name) => {
+                let text = name.id.as_str();
+                if text == "__all__" && self.current_scope() == self.module_scope() {
+                    let mut names = Vec::new();
+                    collect_export_names(&assign.value, &mut names);
+                    self.bind_export(name, names, true);
                 } else {
-                    self.visit_expr(right);
+                    self.handle_store(text, range_of(name), StoreKind::Assignment);
                 }
             }
-            if let Some(left) = left {
-                let context = if right.is_none() {
-                    TargetContext::annotation_only()
-                } else {
-                    TargetContext::assignment(false)
-                };
-                self.visit_assignment_target(left, context, right);
-            }
-            return;
-        }
-        // `a = b = value` nests in tree-sitter; Python evaluates the value first, then assigns
-        // the targets left to right.
-        let mut targets = Vec::new();
-        let mut value = right;
-        if let Some(left) = left {
-            targets.push(left);
-        }
-        while let Some(inner) = value
-            .filter(|v| v.kind() == "assignment" && v.child_by_field_id(fields::type_()).is_none())
-        {
-            if let Some(left) = inner.child_by_field_id(fields::left()) {
-                targets.push(left);
-            }
-            value = inner.child_by_field_id(fields::right());
-        }
-        if let Some(value) = value {
-            self.visit_expr(value);
-        }
-        let literal = value.is_some_and(has_elements) && targets.iter().all(|t| has_elements(*t));
-        for target in targets {
-            self.visit_assignment_target(target, TargetContext::assignment(literal), value);
+            target => self.visit_expr(target),
         }
     }
 
     /// A direct assignment target; `__all__` at module scope becomes the export list.
     fn visit_assignment_target(
         &mut self,
-        target: Node<'t>,
+        target: &'a Expr,
         context: TargetContext,
-        value: Option<Node<'t>>,
+        value: Option<&'a Expr>,
     ) {
-        if target.kind() == "identifier"
-            && self.text(target) == "__all__"
+        if let Expr::Name(name) = target
+            && name.id.as_str() == "__all__"
             && self.current_scope() == self.module_scope()
         {
             let mut names = Vec::new();
             if let Some(value) = value {
-                self.collect_export_names(value, &mut names);
+                collect_export_names(value, &mut names);
             }
-            self.bind_export(target, names, false);
+            self.bind_export(name, names, false);
             return;
         }
         self.visit_target(target, context);
     }
 
-    fn bind_export(&mut self, target: Node<'t>, names: Vec<(String, TextRange)>, extend: bool) {
+    fn bind_export(
+        &mut self,
+        target: &'a ast::ExprName,
+        names: Vec<(String, TextRange)>,
+        extend: bool,
+    ) {
         let module = self.module_scope();
         let mut all_names = Vec::new();
         if extend
@@ -2034,316 +1743,220 @@ where
             all_names = self.bindings[previous].export_names.clone();
         }
         all_names.extend(names);
-        let name = self.text(target);
+        let name = target.id.as_str();
         self.check_undefined_local(name);
         let forks = self.forks();
-        let mut binding = Binding::new(name, BindingKind::Export, Self::range(target), forks);
+        let mut binding = Binding::new(name, BindingKind::Export, range_of(target), forks);
         binding.export_names = all_names;
         self.add_binding(binding, false);
     }
 
-    /// String literals of `[...]`, `(...)` and their concatenation with `+`.
-    fn collect_export_names(&self, value: Node<'t>, names: &mut Vec<(String, TextRange)>) {
-        match value.kind() {
-            "list" | "tuple" | "expression_list" | "parenthesized_expression" => {
-                let mut cursor = value.walk();
-                for element in value.named_children(&mut cursor) {
-                    if element.kind() == "string" {
-                        if let Some(text) = string_value(element, self.source) {
-                            names.push((text.value.into_owned(), Self::range(element)));
-                        }
-                    } else if value.kind() == "parenthesized_expression" {
-                        self.collect_export_names(element, names);
-                    }
-                }
-            }
-            "binary_operator" => {
-                let is_plus = value
-                    .child_by_field_id(fields::operator())
-                    .is_some_and(|op| op.kind() == "+");
-                if is_plus {
-                    if let Some(left) = value.child_by_field_id(fields::left()) {
-                        self.collect_export_names(left, names);
-                    }
-                    if let Some(right) = value.child_by_field_id(fields::right()) {
-                        self.collect_export_names(right, names);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn visit_augmented_assignment(&mut self, node: Node<'t>) {
-        let Some(target) = node.child_by_field_id(fields::left()) else {
-            self.visit_children(node);
-            return;
-        };
-        let value = node.child_by_field_id(fields::right());
-        if target.kind() == "identifier" {
-            self.handle_load(self.text(target), Self::range(target));
-        }
-        if let Some(value) = value {
-            self.visit_expr(value);
-        }
-        if target.kind() == "identifier" {
-            let name = self.text(target);
-            if name == "__all__" && self.current_scope() == self.module_scope() {
-                let mut names = Vec::new();
-                if let Some(value) = value {
-                    self.collect_export_names(value, &mut names);
-                }
-                self.bind_export(target, names, true);
-            } else {
-                self.handle_store(name, Self::range(target), StoreKind::Assignment);
-            }
-        } else {
-            self.visit_expr(target);
-        }
-    }
-
     /// `__all__.extend([...])`, `__all__.append("x")` and `__all__.remove("x")` at module scope
     /// update the export list, as ruff understands them.
-    fn visit_all_mutation(&mut self, call: Node<'t>) -> bool {
-        let Some(function) = call.child_by_field_id(fields::function()) else {
-            return false;
+    fn visit_all_mutation(&mut self, call: &'a ast::ExprCall) {
+        let Expr::Attribute(attribute) = &*call.func else {
+            return;
         };
-        if function.kind() != "attribute" || self.current_scope() != self.module_scope() {
-            return false;
-        }
-        let (Some(object), Some(method)) = (
-            function.child_by_field_id(fields::object()),
-            function.child_by_field_id(fields::attribute()),
-        ) else {
-            return false;
+        let Expr::Name(object) = &*attribute.value else {
+            return;
         };
-        if object.kind() != "identifier" || self.text(object) != "__all__" {
-            return false;
+        if object.id.as_str() != "__all__" || self.current_scope() != self.module_scope() {
+            return;
         }
         let module = self.module_scope();
         let Some(&binding) = self.scopes[module].bindings.get("__all__") else {
-            return false;
+            return;
         };
-        if self.bindings[binding].kind != BindingKind::Export {
-            return false;
+        if self.bindings[binding].kind != BindingKind::Export || !call.arguments.keywords.is_empty()
+        {
+            return;
         }
-        let Some(arguments) = call.child_by_field_id(fields::arguments()) else {
-            return false;
+        let [argument] = &*call.arguments.args else {
+            return;
         };
         let mut names = Vec::new();
-        let args = named_children(arguments);
-        match (self.text(method), args.as_slice()) {
-            ("extend", [list]) => self.collect_export_names(*list, &mut names),
-            ("append", [string]) if string.kind() == "string" => {
-                if let Some(text) = string_value(*string, self.source) {
-                    names.push((text.value.into_owned(), Self::range(*string)));
+        match attribute.attr.id.as_str() {
+            "extend" => collect_export_names(argument, &mut names),
+            "append" => {
+                if let Expr::StringLiteral(string) = argument {
+                    names.push((string.value.to_str().to_string(), range_of(string)));
                 }
             }
-            ("remove", [string]) if string.kind() == "string" => {
-                if let Some(text) = string_value(*string, self.source) {
+            "remove" => {
+                if let Expr::StringLiteral(string) = argument {
+                    let removed = string.value.to_str();
                     self.bindings[binding]
                         .export_names
-                        .retain(|(name, _)| *name != text.value);
+                        .retain(|(name, _)| name != removed);
                 }
-                return true;
+                return;
             }
-            _ => return false,
+            _ => return,
         }
         self.bindings[binding].export_names.extend(names);
-        true
     }
 
     /// A store target: names bind, attributes and subscripts load their parts.
-    fn visit_target(&mut self, target: Node<'t>, context: TargetContext) {
-        if !self.enter(target) {
+    fn visit_target(&mut self, target: &'a Expr, context: TargetContext) {
+        if !self.enter(range_of(target)) {
             return;
         }
-        match target.kind() {
-            "identifier" => {
-                let kind = if context.annotation_only {
+        match target {
+            Expr::Name(name) => {
+                let text = name.id.as_str();
+                let range = range_of(name);
+                let kind = if context.kind == StoreKind::Annotation {
                     StoreKind::Annotation
                 } else if context.in_unpacking && !context.literal {
                     StoreKind::Plain
                 } else {
                     context.kind
                 };
-                let name = self.text(target);
-                let range = Self::range(target);
                 if context.is_loop {
-                    self.check_undefined_local(name);
+                    self.check_undefined_local(text);
                     let forks = self.forks();
-                    let binding = Binding::new(name, BindingKind::Plain, range, forks);
+                    let binding = Binding::new(text, BindingKind::Plain, range, forks);
                     self.add_binding(binding, true);
                 } else {
-                    self.handle_store(name, range, kind);
+                    self.handle_store(text, range, kind);
                 }
             }
-            "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
-            | "expression_list" => {
-                let children = named_children(target);
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
                 let inner = TargetContext {
                     in_unpacking: true,
                     ..context
                 };
-                for child in children {
-                    self.visit_target(child, inner);
+                for element in elts {
+                    self.visit_target(element, inner);
                 }
             }
-            "list_splat_pattern" | "list_splat" | "parenthesized_expression" => {
-                let children = named_children(target);
+            Expr::Starred(starred) => {
                 let inner = TargetContext {
-                    in_unpacking: context.in_unpacking
-                        || target.kind() != "parenthesized_expression",
+                    in_unpacking: true,
                     ..context
                 };
-                for child in children {
-                    self.visit_target(child, inner);
-                }
+                self.visit_target(&starred.value, inner);
             }
-            _ => self.visit_expr(target),
+            Expr::Attribute(attribute) => self.visit_expr(&attribute.value),
+            Expr::Subscript(subscript) => {
+                self.visit_expr(&subscript.value);
+                self.visit_expr(&subscript.slice);
+            }
+            other => self.visit_expr(other),
         }
         self.leave();
     }
 }
 
-/// How the names of one target bind.
-#[derive(Debug, Clone, Copy)]
-struct TargetContext {
-    kind: StoreKind,
-    in_unpacking: bool,
-    /// `a, b = 1, 2`: unpacking a literal counts as plain assignments (pyflakes).
-    literal: bool,
-    annotation_only: bool,
-    is_loop: bool,
+/// Every parameter of a `def` or `lambda`, in order.
+fn parameter_list(parameters: &Parameters) -> impl Iterator<Item = &ast::Parameter> {
+    let Parameters {
+        posonlyargs,
+        args,
+        vararg,
+        kwonlyargs,
+        kwarg,
+        ..
+    } = parameters;
+    posonlyargs
+        .iter()
+        .chain(args)
+        .map(|parameter| &parameter.parameter)
+        .chain(vararg.as_deref())
+        .chain(kwonlyargs.iter().map(|parameter| &parameter.parameter))
+        .chain(kwarg.as_deref())
 }
 
-impl TargetContext {
-    fn assignment(literal: bool) -> Self {
-        Self {
-            kind: StoreKind::Assignment,
-            in_unpacking: false,
-            literal,
-            annotation_only: false,
-            is_loop: false,
-        }
-    }
-
-    fn annotation_only() -> Self {
-        Self {
-            annotation_only: true,
-            ..Self::assignment(false)
-        }
-    }
-
-    fn loop_target() -> Self {
-        Self {
-            kind: StoreKind::Plain,
-            is_loop: true,
-            ..Self::assignment(false)
-        }
-    }
+fn has_elements(expr: &Expr) -> bool {
+    matches!(expr, Expr::Tuple(_) | Expr::List(_))
 }
 
-/// The named children of `node`, collected so the walk can recurse while iterating them.
-fn named_children<'tree>(node: Node<'tree>) -> Vec<Node<'tree>> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor).collect()
-}
-
-fn has_elements(node: Node<'_>) -> bool {
-    matches!(
-        node.kind(),
-        "tuple" | "list" | "pattern_list" | "tuple_pattern" | "list_pattern" | "expression_list"
-    )
-}
-
-fn dotted_text(node: Node<'_>, source: &str) -> String {
-    let mut cursor = node.walk();
-    let parts: Vec<&str> = node
-        .named_children(&mut cursor)
-        .filter(|child| child.kind() == "identifier")
-        .filter_map(|child| source.get(child.start_byte()..child.end_byte()))
-        .collect();
-    if parts.is_empty() {
-        source
-            .get(node.start_byte()..node.end_byte())
-            .unwrap_or("")
-            .to_string()
-    } else {
-        parts.join(".")
-    }
-}
-
-fn first_identifier(node: Node<'_>) -> Option<Node<'_>> {
-    if node.kind() == "identifier" {
-        return Some(node);
-    }
-    let children = named_children(node);
-    children.into_iter().find_map(first_identifier)
-}
-
-/// The iterables of a `for ... in a, b` clause (usually one).
-fn for_in_iterables(clause: Node<'_>) -> Vec<Node<'_>> {
-    let mut cursor = clause.walk();
-    fields::children(clause, fields::right_many(), &mut cursor)
-        .filter(|node| node.is_named())
-        .collect()
-}
-
-/// Simple names of the exception classes an `except` clause names.
-fn collect_exception_names<'s>(node: Node<'_>, source: &'s str, out: &mut Vec<&'s str>) {
-    match node.kind() {
-        "identifier" => {
-            if let Some(name) = source.get(node.start_byte()..node.end_byte()) {
-                out.push(name);
+/// Names of the exception classes an `except` clause catches, as far as they matter here.
+fn collect_handler_names(exception: Option<&Expr>, names: &mut HandlerNames) {
+    let Some(exception) = exception else {
+        // A bare `except:` catches everything, an ImportError included (but pyflakes does not
+        // let it excuse undefined names).
+        names.catches_import_error = true;
+        return;
+    };
+    let mut note = |expr: &Expr| {
+        if let Expr::Name(name) = expr {
+            match name.id.as_str() {
+                "NameError" => names.catches_name_error = true,
+                "ImportError" | "ModuleNotFoundError" | "Exception" | "BaseException" => {
+                    names.catches_import_error = true;
+                }
+                _ => {}
             }
         }
-        "tuple" | "parenthesized_expression" | "expression_list" => {
-            let children = named_children(node);
-            for child in children {
-                collect_exception_names(child, source, out);
+    };
+    match exception {
+        Expr::Tuple(tuple) => tuple.elts.iter().for_each(&mut note),
+        other => note(other),
+    }
+}
+
+/// String literals of `[...]`, `(...)` and their concatenation with `+`.
+fn collect_export_names(value: &Expr, names: &mut Vec<(String, TextRange)>) {
+    match value {
+        Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
+            for element in elts {
+                if let Expr::StringLiteral(string) = element {
+                    names.push((string.value.to_str().to_string(), range_of(string)));
+                }
             }
         }
-        "as_pattern" => {
-            if let Some(first) = node.named_child(0) {
-                collect_exception_names(first, source, out);
-            }
+        Expr::BinOp(ast::ExprBinOp {
+            left,
+            op: ast::Operator::Add,
+            right,
+            ..
+        }) => {
+            collect_export_names(left, names);
+            collect_export_names(right, names);
         }
         _ => {}
     }
 }
 
-/// The byte ranges of the names a string annotation loads (no assignments can occur in an
-/// expression statement without `:=`, which annotations do not use).
-fn collect_annotation_loads(node: Node<'_>, out: &mut Vec<(usize, usize)>) {
-    let mut stack = vec![node];
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            "identifier" => out.push((node.start_byte(), node.end_byte())),
-            "attribute" => {
-                if let Some(object) = node.child_by_field_id(fields::object()) {
-                    stack.push(object);
-                }
+/// The names a string annotation loads, with their positions (iteratively: the parsed
+/// annotation comes from user text and may be deep).
+fn collect_loaded_names(expr: &Expr, out: &mut Vec<(String, TextRange)>) {
+    let mut stack = vec![expr];
+    while let Some(expr) = stack.pop() {
+        match expr {
+            Expr::Name(name) => out.push((name.id.to_string(), range_of(name))),
+            Expr::Attribute(attribute) => stack.push(&attribute.value),
+            Expr::Subscript(subscript) => {
+                stack.push(&subscript.slice);
+                stack.push(&subscript.value);
             }
-            "keyword_argument" => {
-                if let Some(value) = node.child_by_field_id(fields::value()) {
-                    stack.push(value);
-                }
+            Expr::Tuple(ast::ExprTuple { elts, .. })
+            | Expr::List(ast::ExprList { elts, .. })
+            | Expr::Set(ast::ExprSet { elts, .. }) => stack.extend(elts.iter().rev()),
+            Expr::BinOp(binary) => {
+                stack.push(&binary.right);
+                stack.push(&binary.left);
             }
-            "string" => {}
-            _ => {
-                let children = named_children(node);
-                stack.extend(children.into_iter().rev());
+            Expr::Call(call) => {
+                stack.extend(call.arguments.keywords.iter().rev().map(|k| &k.value));
+                stack.extend(call.arguments.args.iter().rev());
+                stack.push(&call.func);
             }
+            Expr::Starred(starred) => stack.push(&starred.value),
+            Expr::UnaryOp(unary) => stack.push(&unary.operand),
+            Expr::BoolOp(boolean) => stack.extend(boolean.values.iter().rev()),
+            Expr::If(conditional) => {
+                stack.push(&conditional.orelse);
+                stack.push(&conditional.test);
+                stack.push(&conditional.body);
+            }
+            _ => {}
         }
     }
-    out.sort_unstable();
 }
 
-impl<'src, 't> Checker<'src, 't>
-where
-    'src: 't,
-{
+impl<'a> Checker<'a> {
     /// pyflakes' `checkDeadScopes`: unused locals, unused imports and `__all__` checks.
     fn check_dead_scopes(&mut self) {
         let dead = std::mem::take(&mut self.dead_scopes);
@@ -2353,7 +1966,7 @@ where
                 // Names bound in a class body are attributes: never unused.
                 continue;
             }
-            let mut entries: Vec<(&'src str, BindingId)> = self.scopes[scope_id]
+            let mut entries: Vec<(&'a str, BindingId)> = self.scopes[scope_id]
                 .bindings
                 .iter()
                 .map(|(name, id)| (*name, *id))
@@ -2390,7 +2003,7 @@ where
                 .iter()
                 .filter(|(name, _)| {
                     let defined = self.scopes[scope_id].bindings.contains_key(name.as_str())
-                        || (scope_id == self.module_scope() && is_builtin(name));
+                        || (scope_id == self.module_scope() && builtin_name(name).is_some());
                     !defined
                 })
                 .cloned()
@@ -2442,13 +2055,13 @@ where
                 let imported = imported_name(binding);
                 let range = binding.range;
                 let redefined = binding.redefined.clone();
-                let line = self.line_number(range);
                 self.report(
                     Rule::UnusedImport,
                     range,
                     format!("`{imported}` imported but unused"),
                 );
                 for redefinition in redefined {
+                    let line = self.line_number(range);
                     self.report(
                         Rule::RedefinedWhileUnused,
                         redefinition,

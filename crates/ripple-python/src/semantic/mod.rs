@@ -2,16 +2,13 @@
 //! file's local diagnostics, the imports it makes and what it exports to importers.
 
 mod checker;
-mod fields;
 mod fork;
 mod noqa;
 mod scope;
-mod strings;
-mod syntax;
 
 use ripple_core::{Diagnostic, TextRange};
 
-pub use checker::{analyze_source, parse_python};
+pub use checker::analyze_source;
 
 /// Limits of the analysis, for front ends that explain them.
 pub mod checker_limits {
@@ -29,6 +26,27 @@ pub struct FileAnalysis {
     pub noqa: NoqaDirectives,
     /// The file did not parse: importers should not be told its members are missing.
     pub has_syntax_error: bool,
+}
+
+impl FileAnalysis {
+    /// The analysis of a file that could not be parsed at all.
+    pub(crate) fn unparsable(reason: &str) -> Self {
+        Self {
+            diagnostics: vec![Diagnostic::new(
+                crate::rules::Rule::SyntaxError.code(),
+                crate::rules::Rule::SyntaxError.severity(),
+                TextRange::empty(0),
+                reason,
+            )],
+            imports: Vec::new(),
+            exports: ModuleExports {
+                incomplete: true,
+                ..ModuleExports::default()
+            },
+            noqa: NoqaDirectives::default(),
+            has_syntax_error: true,
+        }
+    }
 }
 
 /// What kind of import statement a request comes from.

@@ -2,8 +2,7 @@
 //! only the named ones (ripple codes or their ruff/flake8 aliases), as in flake8 and ruff.
 
 use memchr::memmem;
-use ripple_core::LineIndex;
-use tree_sitter::Node;
+use ripple_core::{LineIndex, TextRange};
 
 use crate::rules::Rule;
 
@@ -21,53 +20,42 @@ pub struct NoqaDirectives {
 }
 
 impl NoqaDirectives {
-    /// Finds the directives in `source`. Only text inside comment tokens counts, so a `"# noqa"`
-    /// inside a string does not silence anything.
-    pub(crate) fn collect(source: &str, root: Node<'_>, lines: &LineIndex) -> Self {
-        let mut by_line: Vec<(u32, u32, Suppression)> = Vec::new();
-        let lowered;
-        let haystack = if source.contains("NOQA") || source.contains("NoQA") {
-            lowered = source.to_ascii_lowercase();
-            lowered.as_str()
-        } else {
-            source
-        };
-        for found in memmem::find_iter(haystack.as_bytes(), b"noqa") {
-            let line = lines.line_of(found as u32);
-            let line_start = lines.line_start(line).unwrap_or(0) as usize;
-            let Some(hash) = haystack[line_start..found].rfind('#') else {
+    /// Finds the directives in the comments of `source` (so a `"# noqa"` inside a string
+    /// silences nothing). `multiline_imports` are the ranges of import statements spanning
+    /// several lines: a directive on such a statement's first line covers all of it, as in ruff
+    /// (`from m import (  # noqa` silences the names on the following lines).
+    pub(crate) fn collect(
+        source: &str,
+        comments: &[TextRange],
+        multiline_imports: &[TextRange],
+        lines: &LineIndex,
+    ) -> Self {
+        let mut directives = Vec::new();
+        for comment in comments {
+            let Some(text) = source.get(comment.start as usize..comment.end as usize) else {
                 continue;
             };
-            let hash = line_start + hash;
-            if !haystack[hash + 1..found].trim().is_empty() {
-                continue;
-            }
-            let Some(comment) = root
-                .descendant_for_byte_range(hash, hash + 1)
-                .filter(|node| node.kind() == "comment")
-            else {
+            let Some(found) = memmem::find(text.to_ascii_lowercase().as_bytes(), b"noqa") else {
                 continue;
             };
-            let rest = &source[found + 4..];
-            let rest = rest.split(['\n', '\r']).next().unwrap_or("");
-            let mut line_end = lines.line_start(line + 1).unwrap_or(source.len() as u32);
-            // A `noqa` on the first line of a multi-line import covers the whole statement, as
-            // in ruff: `from m import (  # noqa` silences the names on the following lines.
-            if let Some(statement) = comment.parent().filter(|parent| {
-                matches!(parent.kind(), "import_from_statement" | "import_statement")
-                    && lines.line_of(parent.start_byte() as u32) == line
-            }) {
-                line_end = line_end.max(statement.end_byte() as u32);
-            }
-            if by_line
-                .last()
-                .is_some_and(|last| last.0 == line_start as u32)
-            {
+            // Only `#noqa` / `# noqa` at the start of the comment counts, as in flake8.
+            if !text[1..found].trim().is_empty() {
                 continue;
             }
-            by_line.push((line_start as u32, line_end, parse_codes(rest)));
+            let rest = &text[found + 4..];
+            let line = lines.line_of(comment.start);
+            let line_start = lines.line_start(line).unwrap_or(0);
+            let mut line_end = lines
+                .line_start(line + 1)
+                .unwrap_or(u32::try_from(source.len()).unwrap_or(u32::MAX));
+            for statement in multiline_imports {
+                if lines.line_of(statement.start) == line {
+                    line_end = line_end.max(statement.end);
+                }
+            }
+            directives.push((line_start, line_end, parse_codes(rest)));
         }
-        Self { lines: by_line }
+        Self { lines: directives }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -76,18 +64,14 @@ impl NoqaDirectives {
 
     /// Whether a finding of `rule` starting at byte `offset` is silenced.
     pub fn suppresses(&self, offset: u32, rule: Rule) -> bool {
-        let index = self.lines.partition_point(|(start, _, _)| *start <= offset);
-        let Some((_, end, suppression)) = index.checked_sub(1).and_then(|i| self.lines.get(i))
-        else {
-            return false;
-        };
-        if offset >= *end {
-            return false;
-        }
-        match suppression {
-            Suppression::All => true,
-            Suppression::Rules(rules) => rules.contains(&rule),
-        }
+        // Directives are few per file, and a statement-wide one overlaps the lines after it.
+        self.lines
+            .iter()
+            .filter(|(start, end, _)| *start <= offset && offset < *end)
+            .any(|(_, _, suppression)| match suppression {
+                Suppression::All => true,
+                Suppression::Rules(rules) => rules.contains(&rule),
+            })
     }
 
     /// Whether a diagnostic is silenced by a `noqa` comment on its first line.
