@@ -11,6 +11,8 @@
 //! them, so salsa backdates them and an edit inside a function body re-runs nothing that depends
 //! only on what the file exports.
 
+use std::sync::Arc;
+
 use ripple_core::{Diagnostic, FileContents, SourceFile, TextRange};
 use rustc_hash::FxHashSet;
 
@@ -41,28 +43,24 @@ pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
 }
 
 fn unanalysable(code: &'static str, reason: &str) -> FileAnalysis {
-    let mut analysis = FileAnalysis::unparsable(reason);
-    for diagnostic in &mut analysis.diagnostics {
-        diagnostic.code = code;
-    }
-    analysis
+    FileAnalysis::unparsable_with_code(code, reason)
 }
 
 /// What the file defines for its importers.
 #[salsa::tracked(returns(ref))]
-pub fn exports(db: &dyn Db, file: SourceFile) -> ModuleExports {
+pub fn exports(db: &dyn Db, file: SourceFile) -> Arc<ModuleExports> {
     analysis(db, file).exports.clone()
 }
 
 /// The imports the file makes.
 #[salsa::tracked(returns(ref))]
-pub fn imports(db: &dyn Db, file: SourceFile) -> Vec<ImportRequest> {
+pub fn imports(db: &dyn Db, file: SourceFile) -> Arc<[ImportRequest]> {
     analysis(db, file).imports.clone()
 }
 
 /// Findings that depend on this file alone.
 #[salsa::tracked(returns(ref))]
-pub fn local_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+pub fn local_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<[Diagnostic]> {
     analysis(db, file).diagnostics.clone()
 }
 
@@ -81,7 +79,7 @@ pub fn import_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     }
     let importer = file_module(db, file);
     let mut diagnostics = Vec::new();
-    for request in requests {
+    for request in requests.iter() {
         check_import(db, importer.as_ref(), request, &mut diagnostics);
     }
     diagnostics.sort_by(|a, b| (a.range, a.code).cmp(&(b.range, b.code)));
@@ -91,7 +89,7 @@ pub fn import_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
 
 /// The file's `# noqa` comments.
 #[salsa::tracked(returns(ref))]
-pub fn noqa_directives(db: &dyn Db, file: SourceFile) -> NoqaDirectives {
+pub fn noqa_directives(db: &dyn Db, file: SourceFile) -> Arc<NoqaDirectives> {
     analysis(db, file).noqa.clone()
 }
 
@@ -111,7 +109,7 @@ pub fn check_file(db: &dyn Db, file: SourceFile, respect_noqa: bool) -> Vec<Diag
 /// Every finding for the file, sorted by position, `# noqa` not applied.
 #[salsa::tracked(returns(ref))]
 pub fn all_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
-    let mut diagnostics = local_diagnostics(db, file).clone();
+    let mut diagnostics = local_diagnostics(db, file).to_vec();
     diagnostics.extend(import_diagnostics(db, file).iter().cloned());
     diagnostics.sort_by(|a, b| (a.range, a.code).cmp(&(b.range, b.code)));
     diagnostics

@@ -142,10 +142,10 @@ pub fn analyze_source(source: &str, is_package_init: bool, is_stub: bool) -> Fil
     let mut exports = checker.module_exports();
     exports.incomplete = has_syntax_error;
     FileAnalysis {
-        diagnostics,
-        imports: std::mem::take(&mut checker.imports),
-        exports,
-        noqa,
+        diagnostics: diagnostics.into(),
+        imports: std::mem::take(&mut checker.imports).into(),
+        exports: exports.into(),
+        noqa: noqa.into(),
         has_syntax_error,
     }
 }

@@ -6,6 +6,8 @@ mod fork;
 mod noqa;
 mod scope;
 
+use std::sync::Arc;
+
 use ripple_core::{Diagnostic, TextRange};
 
 pub use checker::analyze_source;
@@ -20,10 +22,11 @@ pub use noqa::NoqaDirectives;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileAnalysis {
     /// Findings that depend on this file alone, before `# noqa` comments are applied.
-    pub diagnostics: Vec<Diagnostic>,
-    pub imports: Vec<ImportRequest>,
-    pub exports: ModuleExports,
-    pub noqa: NoqaDirectives,
+    /// (Shared pieces: the queries that project them out clone a pointer, not the data.)
+    pub diagnostics: Arc<[Diagnostic]>,
+    pub imports: Arc<[ImportRequest]>,
+    pub exports: Arc<ModuleExports>,
+    pub noqa: Arc<NoqaDirectives>,
     /// The file did not parse: importers should not be told its members are missing.
     pub has_syntax_error: bool,
 }
@@ -31,19 +34,24 @@ pub struct FileAnalysis {
 impl FileAnalysis {
     /// The analysis of a file that could not be parsed at all.
     pub(crate) fn unparsable(reason: &str) -> Self {
+        Self::unparsable_with_code(crate::rules::Rule::SyntaxError.code(), reason)
+    }
+
+    /// The analysis of a file that could not be read or parsed, reported under `code`.
+    pub(crate) fn unparsable_with_code(code: &'static str, reason: &str) -> Self {
         Self {
-            diagnostics: vec![Diagnostic::new(
-                crate::rules::Rule::SyntaxError.code(),
-                crate::rules::Rule::SyntaxError.severity(),
+            diagnostics: Arc::from([Diagnostic::new(
+                code,
+                ripple_core::Severity::Error,
                 TextRange::empty(0),
                 reason,
-            )],
-            imports: Vec::new(),
-            exports: ModuleExports {
+            )]),
+            imports: Arc::from([]),
+            exports: Arc::new(ModuleExports {
                 incomplete: true,
                 ..ModuleExports::default()
-            },
-            noqa: NoqaDirectives::default(),
+            }),
+            noqa: Arc::default(),
             has_syntax_error: true,
         }
     }
