@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use ripple_core::{Diagnostic, FileContents, FileOrigin, SourceFile};
 use ripple_python::{Project, SearchRoot, SearchRootKind, check_file};
 use rustc_hash::{FxHashMap, FxHashSet};
-use salsa::Setter;
+use salsa::{Durability, Setter};
 
 use crate::config::{LoadedConfig, load_config};
 use crate::database::RippleDatabase;
@@ -115,13 +115,18 @@ impl Workspace {
             files.insert(path, file);
         }
         tracing::debug!(elapsed = ?started.elapsed(), "read the files and created inputs");
-        let project = Project::new(
-            &db,
+        // Workspace files change all the time (LOW, salsa's default); the search roots and the
+        // libraries behind them change only with the environment (HIGH), so queries that read
+        // nothing else are never re-verified after an edit.
+        let project = Project::builder(
             Arc::new(files),
             Arc::new(directories),
             Arc::from(search_roots),
             0,
-        );
+        )
+        .search_roots_durability(Durability::HIGH)
+        .disk_generation_durability(Durability::HIGH)
+        .new(&db);
         db.set_project(project);
         Self {
             root,
@@ -269,6 +274,7 @@ impl Workspace {
         let generation = self.project.disk_generation(&self.db) + 1;
         self.project
             .set_disk_generation(&mut self.db)
+            .with_durability(Durability::HIGH)
             .to(generation);
     }
 }
