@@ -57,4 +57,8 @@ pub trait Db: ripple_core::Db {
     /// What `path` is on disk. Implementations may cache; they must forget what they cached
     /// when `Project::disk_generation` changes.
     fn path_kind(&self, path: &Path) -> PathKind;
+
+    /// The names of the entries of directory `dir` (empty when it cannot be read), cached like
+    /// `path_kind`. Used to find compiled extension modules, whose file names vary by platform.
+    fn directory_entries(&self, dir: &Path) -> Arc<[String]>;
 }

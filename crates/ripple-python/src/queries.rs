@@ -18,7 +18,9 @@ use rustc_hash::FxHashSet;
 
 use crate::db::Db;
 use crate::module_name::{ModuleName, module_name_of_path};
-use crate::resolve::{ModuleKind, ResolvedModule, resolve_module};
+use crate::resolve::{
+    ModuleKind, ResolvedModule, resolve_from_script_dir, resolve_module, submodule,
+};
 use crate::rules::{IO_ERROR_CODE, Rule};
 use crate::semantic::{
     FileAnalysis, ImportKind, ImportRequest, ModuleExports, NoqaDirectives, analyze_source,
@@ -80,7 +82,7 @@ pub fn import_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     let importer = file_module(db, file);
     let mut diagnostics = Vec::new();
     for request in requests.iter() {
-        check_import(db, importer.as_ref(), request, &mut diagnostics);
+        check_import(db, file, importer.as_ref(), request, &mut diagnostics);
     }
     diagnostics.sort_by(|a, b| (a.range, a.code).cmp(&(b.range, b.code)));
     diagnostics.dedup();
@@ -161,6 +163,7 @@ fn resolve<'db>(db: &'db dyn Db, name: &str) -> Option<&'db ResolvedModule> {
 
 fn check_import(
     db: &dyn Db,
+    file: SourceFile,
     importer: Option<&(String, bool)>,
     request: &ImportRequest,
     diagnostics: &mut Vec<Diagnostic>,
@@ -187,7 +190,16 @@ fn check_import(
             return;
         }
     };
-    let Some(target) = resolve(db, &absolute) else {
+    let from_script_dir;
+    let target = match resolve(db, &absolute) {
+        Some(target) => Some(target),
+        None if request.level == 0 => {
+            from_script_dir = resolve_from_script_dir(db, file.path(db), &absolute);
+            from_script_dir.as_ref()
+        }
+        None => None,
+    };
+    let Some(target) = target else {
         if !request.optional {
             report(
                 diagnostics,
@@ -202,8 +214,9 @@ fn check_import(
         return;
     }
     for (name, range) in &request.names {
-        let submodule = format!("{absolute}.{name}");
-        if resolve(db, &submodule).is_some() {
+        // A submodule is a member of its package (`from . import sub`).
+        let is_submodule = submodule(db, target, name).is_some();
+        if is_submodule {
             continue;
         }
         let mut visited = FxHashSet::default();

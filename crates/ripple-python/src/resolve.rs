@@ -81,7 +81,9 @@ fn resolve_top_level(db: &dyn Db, name: &str) -> Option<ResolvedModule> {
     for root in project.search_roots(db).iter() {
         let dir = match root.kind {
             SearchRootKind::BuiltinStdlib => {
-                if is_stdlib_module(name) && namespace_dirs.is_empty() {
+                // A real module beats namespace folders met earlier on the path (PEP 420), so an
+                // `email/` folder without `__init__.py` does not hide the standard library.
+                if is_stdlib_module(name) {
                     return Some(ResolvedModule {
                         kind: ModuleKind::Stdlib,
                         search_dirs: Vec::new(),
@@ -195,6 +197,20 @@ fn find_on_disk(db: &dyn Db, dir: &Path, package_dir: &Path, name: &str) -> Foun
             });
         }
     }
+    // Compiled extension modules: `name.so`, `name.cpython-311-x86_64-linux-gnu.so`, `name.pyd`.
+    if let Some(extension) = db.directory_entries(dir).iter().find(|entry| {
+        entry
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|rest| {
+                rest.ends_with(".so") || rest.ends_with(".pyd") || rest == "so" || rest == "pyd"
+            })
+    }) {
+        return Found::Module(ResolvedModule {
+            kind: ModuleKind::External(dir.join(extension.as_str())),
+            search_dirs: Vec::new(),
+        });
+    }
     if db.path_kind(package_dir) == PathKind::Directory {
         return Found::NamespacePortion(SearchDir {
             path: package_dir.to_path_buf(),
@@ -202,4 +218,56 @@ fn find_on_disk(db: &dyn Db, dir: &Path, package_dir: &Path, name: &str) -> Foun
         });
     }
     Found::Nothing
+}
+
+/// The submodule `name` of a resolved package, searched in the package's own directories.
+pub fn submodule(db: &dyn Db, package: &ResolvedModule, name: &str) -> Option<ResolvedModule> {
+    find_in_dirs(db, package.search_dirs.iter().cloned(), name)
+}
+
+/// Resolves an absolute import from the folder a script or test runs in. Python puts a script's
+/// folder first on `sys.path`, and pytest (in its default mode) the first folder above a test
+/// file that is not a package; `tests/test_a.py` importing its sibling `helpers` works either
+/// way. Tried only for imports the search roots cannot resolve.
+pub fn resolve_from_script_dir(
+    db: &dyn Db,
+    importer: &Path,
+    dotted: &str,
+) -> Option<ResolvedModule> {
+    let project = db.project();
+    let roots = project.search_roots(db);
+    let mut dir = importer.parent()?;
+    while is_package_dir(db, dir) {
+        dir = dir.parent()?;
+    }
+    if roots.iter().any(|root| root.path == dir) {
+        return None;
+    }
+    let mut parts = dotted.split('.');
+    let first = parts.next()?;
+    let start = SearchDir {
+        path: dir.to_path_buf(),
+        in_workspace: project.directories(db).contains(dir),
+    };
+    let mut module = match find_in_dir(db, &start, first) {
+        Found::Module(module) => module,
+        Found::NamespacePortion(portion) => ResolvedModule {
+            kind: ModuleKind::Namespace,
+            search_dirs: vec![portion],
+        },
+        Found::Nothing => return None,
+    };
+    for part in parts {
+        module = find_in_dirs(db, module.search_dirs.iter().cloned(), part)?;
+    }
+    Some(module)
+}
+
+fn is_package_dir(db: &dyn Db, dir: &Path) -> bool {
+    let project = db.project();
+    let files = project.files(db);
+    ["__init__.py", "__init__.pyi"].iter().any(|init| {
+        let path = dir.join(init);
+        files.contains_key(&path) || db.path_kind(&path) == PathKind::File
+    })
 }

@@ -101,7 +101,7 @@ fn load_file(path: &Path, is_pyproject: bool) -> LoadedConfig {
             Some(_) => {
                 loaded.problems.push(ConfigProblem {
                     path: path.to_path_buf(),
-                    line: line_of_key(&text, "ripple"),
+                    line: line_of_key(&text, "ripple", 0),
                     message: "`tool.ripple` must be a table; using defaults".into(),
                 });
                 return loaded;
@@ -111,9 +111,20 @@ fn load_file(path: &Path, is_pyproject: bool) -> LoadedConfig {
     } else {
         table
     };
+    let first_line = if is_pyproject {
+        text.lines()
+            .position(|line| {
+                let line = line.trim();
+                line.starts_with("[tool.ripple") && !line.starts_with("[[")
+            })
+            .map_or(0, |line| line as u32)
+    } else {
+        0
+    };
     let mut reader = SettingsReader {
         path,
         text: &text,
+        first_line,
         problems: &mut loaded.problems,
     };
     loaded.config = reader.read(&settings);
@@ -124,6 +135,9 @@ fn load_file(path: &Path, is_pyproject: bool) -> LoadedConfig {
 struct SettingsReader<'a> {
     path: &'a Path,
     text: &'a str,
+    /// First line of ripple's settings (the `[tool.ripple]` header in pyproject.toml), so a
+    /// problem is not pinned on another tool's key of the same name.
+    first_line: u32,
     problems: &'a mut Vec<ConfigProblem>,
 }
 
@@ -131,7 +145,7 @@ impl SettingsReader<'_> {
     fn problem(&mut self, key: &str, message: String) {
         self.problems.push(ConfigProblem {
             path: self.path.to_path_buf(),
-            line: line_of_key(self.text, key),
+            line: line_of_key(self.text, key, self.first_line),
             message,
         });
     }
@@ -152,7 +166,15 @@ impl SettingsReader<'_> {
                     Some(python) => config.python = Some(PathBuf::from(python)),
                     None => self.problem(key, "`python` must be a string path".into()),
                 },
-                "select" => config.select = Some(self.rules(key, value)),
+                "select" => {
+                    // A list none of whose codes is valid selects nothing a user meant: keep the
+                    // default (every rule) rather than switch everything off.
+                    let rules = self.rules(key, value);
+                    let had_codes = value.as_array().is_some_and(|items| !items.is_empty());
+                    if !rules.is_empty() || !had_codes {
+                        config.select = Some(rules);
+                    }
+                }
                 "ignore" => config.ignore = self.rules(key, value),
                 "diagnostic-mode" => match value.as_str() {
                     Some("open-files") => config.diagnostic_mode = DiagnosticMode::OpenFiles,
@@ -223,13 +245,15 @@ fn line_of_offset(text: &str, offset: usize) -> u32 {
         .count() as u32
 }
 
-fn line_of_key(text: &str, key: &str) -> u32 {
+fn line_of_key(text: &str, key: &str, first_line: u32) -> u32 {
     text.lines()
-        .position(|line| {
+        .enumerate()
+        .skip(first_line as usize)
+        .find(|(_, line)| {
             let line = line.trim_start();
             line.starts_with(key) && line[key.len()..].trim_start().starts_with(['=', ']'])
         })
-        .map_or(0, |line| line as u32)
+        .map_or(first_line, |(line, _)| line as u32)
 }
 
 #[cfg(test)]
@@ -262,7 +286,7 @@ mod tests {
     #[test]
     fn bad_keys_are_reported_on_their_line_and_the_rest_still_applies() {
         let loaded = load(
-            "[tool.black]\nline-length = 88\n\n[tool.ripple]\nexclude = [\"x\"]\nselect = [\"F999\"]\nbogus = 1\n",
+            "[tool.ruff]\nselect = [\"E\"]\n\n[tool.ripple]\nexclude = [\"x\"]\nselect = [\"F999\"]\nbogus = 1\n",
             "pyproject.toml",
         );
         assert_eq!(loaded.config.exclude, vec!["x"]);

@@ -16,6 +16,7 @@ pub struct RippleDatabase {
     /// What library paths are on disk, so a module imported from a thousand files is looked up
     /// once. Cleared together with a bump of `Project::disk_generation`.
     disk: Arc<DashMap<PathBuf, PathKind>>,
+    listings: Arc<DashMap<PathBuf, Arc<[String]>>>,
 }
 
 impl Default for RippleDatabase {
@@ -27,6 +28,7 @@ impl Default for RippleDatabase {
             stats,
             project: None,
             disk: Arc::new(DashMap::new()),
+            listings: Arc::new(DashMap::new()),
         }
     }
 }
@@ -43,6 +45,7 @@ impl RippleDatabase {
     /// Forgets what was cached about the disk; call before bumping `disk_generation`.
     pub fn forget_disk(&self) {
         self.disk.clear();
+        self.listings.clear();
     }
 
     /// The query name of a salsa ingredient, for statistics.
@@ -84,5 +87,20 @@ impl ripple_python::Db for RippleDatabase {
         };
         self.disk.insert(path.to_path_buf(), kind);
         kind
+    }
+
+    fn directory_entries(&self, dir: &Path) -> Arc<[String]> {
+        if let Some(entries) = self.listings.get(dir) {
+            return entries.clone();
+        }
+        let entries: Arc<[String]> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .filter_map(|entry| entry.file_name().into_string().ok())
+                .collect(),
+            Err(_) => Arc::from([]),
+        };
+        self.listings.insert(dir.to_path_buf(), entries.clone());
+        entries
     }
 }

@@ -45,9 +45,10 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Discovers and loads the workspace at `root`. `extra_files` are Python files named
-    /// explicitly by the user, checked even if the walk would skip them.
-    pub fn load(root: &Path, extra_files: &[PathBuf]) -> Self {
+    /// Discovers and loads the workspace at `root`. `explicit` are files and folders the user
+    /// named: they are checked even when the walk would skip them (a `build/` folder, a hidden
+    /// one), as a user who names a path means it.
+    pub fn load(root: &Path, explicit: &[PathBuf]) -> Self {
         let root = root.to_path_buf();
         let config = load_config(&root);
         let mut problems: Vec<WorkspaceProblem> = config
@@ -72,12 +73,17 @@ impl Workspace {
             });
         }
         let mut paths = walk.files;
-        for extra in extra_files {
-            if !paths.contains(extra) {
-                paths.push(extra.clone());
+        for path in explicit {
+            if path.is_dir() {
+                if !paths.iter().any(|file| file.starts_with(path)) {
+                    paths.extend(walk_workspace(path, &config.config).files);
+                }
+            } else if !paths.contains(path) {
+                paths.push(path.clone());
             }
         }
         paths.sort();
+        paths.dedup();
 
         let environment = discover_environment(&root, config.config.python.as_deref());
         if let Some(problem) = environment.problem {

@@ -74,11 +74,6 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let root = find_root(&absolute[0]);
-    let explicit_files: Vec<PathBuf> = absolute
-        .iter()
-        .filter(|path| path.is_file() && is_python_file(path))
-        .cloned()
-        .collect();
     for path in &absolute {
         if path.is_file() && !is_python_file(path) {
             bail!("`{}` is not a Python file (.py or .pyi)", path.display());
@@ -92,7 +87,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
-    let workspace = Workspace::load(&root, &explicit_files);
+    let explicit: Vec<PathBuf> = if args.paths.is_empty() {
+        Vec::new()
+    } else {
+        absolute.clone()
+    };
+    let workspace = Workspace::load(&root, &explicit);
     let config = &workspace.config().config;
     let selection = RuleSelection::new(config.select.as_deref(), &config.ignore)
         .refine(select.as_deref(), &ignore);

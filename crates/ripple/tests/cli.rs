@@ -78,6 +78,28 @@ fn exit_codes_say_clean_findings_or_error() {
 }
 
 #[test]
+fn a_folder_named_on_the_command_line_is_checked_even_if_excluded() {
+    let dir = write_tree(&[
+        ("ripple.toml", ""),
+        ("build/gen.py", "import os\n"),
+        (".hidden/x.py", "import sys\n"),
+    ]);
+    let (code, all) = json(dir.path(), &[]);
+    assert_eq!(code, 0, "the walk skips build/ and hidden folders: {all}");
+    let (code, build) = json(dir.path(), &["build"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&build),
+        vec![("build/gen.py".into(), "unused-import".into())]
+    );
+    let (_, hidden) = json(dir.path(), &[".hidden/x.py"]);
+    assert_eq!(
+        codes(&hidden),
+        vec![(".hidden/x.py".into(), "unused-import".into())]
+    );
+}
+
+#[test]
 fn json_output_follows_the_contract() {
     let dir = write_tree(&[
         ("pyproject.toml", "[project]\nname = \"x\"\n"),
@@ -197,6 +219,15 @@ fn bad_files_get_a_diagnostic_not_a_crash() {
     blocks.push_str(&" ".repeat(10_000));
     blocks.push_str("pass\n");
     write_file(root, "blocks.py", blocks.as_bytes());
+    let mut elifs = String::from("x = 0\nif x == 0:\n    y = 0\n");
+    for branch in 1..4_000 {
+        elifs.push_str(&format!("elif x == {branch}:\n    y = {branch}\n"));
+    }
+    write_file(root, "elifs.py", elifs.as_bytes());
+    let plus = format!("x = {}1\n", "1+".repeat(200_000));
+    write_file(root, "plus.py", plus.as_bytes());
+    let all_chain = format!("__all__ = {}[]\n", "[\"a\"] + ".repeat(100_000));
+    write_file(root, "all_chain.py", all_chain.as_bytes());
     std::fs::create_dir_all(root.join("dir.py")).unwrap_or_else(|e| panic!("{e}"));
     #[cfg(unix)]
     {
@@ -224,6 +255,9 @@ fn bad_files_get_a_diagnostic_not_a_crash() {
         !found.iter().any(|(path, _)| path == "huge.py"),
         "{found:?}"
     );
+    for deep in ["elifs.py", "plus.py", "all_chain.py"] {
+        assert!(has(deep, "syntax-error"), "{deep}: {found:?}");
+    }
     #[cfg(unix)]
     {
         assert!(has("loop_a.py", "io-error"), "{found:?}");

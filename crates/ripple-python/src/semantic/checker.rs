@@ -8,7 +8,6 @@
 //! instead), and runs on threads with large stacks.
 
 use std::collections::VecDeque;
-use std::rc::Rc;
 
 use ripple_core::{Diagnostic, LineIndex, TextRange};
 use ruff_python_ast::token::TokenKind;
@@ -64,6 +63,7 @@ pub fn analyze_source(source: &str, is_package_init: bool, is_stub: bool) -> Fil
     // In stubs every annotation is a forward reference, as under `from __future__ import
     // annotations`.
     checker.future_annotations = is_stub;
+    checker.is_stub = is_stub;
     checker.run(&module.body);
 
     let mut comments = Vec::new();
@@ -141,9 +141,17 @@ pub fn analyze_source(source: &str, is_package_init: bool, is_stub: bool) -> Fil
 
     let mut exports = checker.module_exports();
     exports.incomplete = has_syntax_error;
+    let too_deep = checker.too_deep.is_some();
+    let imports = std::mem::take(&mut checker.imports);
+    drop(checker);
+    if too_deep {
+        // Dropping a syntax tree recurses as deep as the tree; for one too deep to analyse that
+        // could overflow the stack. Leak it instead: bounded by the file size, once per file.
+        std::mem::forget(parsed);
+    }
     FileAnalysis {
         diagnostics: diagnostics.into(),
-        imports: std::mem::take(&mut checker.imports).into(),
+        imports: imports.into(),
         exports: exports.into(),
         noqa: noqa.into(),
         has_syntax_error,
@@ -224,6 +232,14 @@ impl TargetContext {
             ..Self::assignment(false)
         }
     }
+
+    fn comprehension_target() -> Self {
+        Self {
+            kind: StoreKind::Plain,
+            in_unpacking: true,
+            ..Self::assignment(false)
+        }
+    }
 }
 
 /// The except handlers of the enclosing `try` bodies, as far as names go.
@@ -288,8 +304,7 @@ struct Checker<'a> {
     handlers: Vec<HandlerNames>,
     annotation: AnnotationState,
     future_annotations: bool,
-    forks: Vec<ForkEntry>,
-    fork_snapshot: Option<ForkPath>,
+    forks: ForkPath,
     conditional_depth: u32,
     depth: u32,
     too_deep: Option<TextRange>,
@@ -297,6 +312,11 @@ struct Checker<'a> {
     imports: Vec<ImportRequest>,
     /// Import statements spanning several lines, for statement-wide `# noqa`.
     multiline_imports: Vec<TextRange>,
+    /// The statement being walked sits directly in a `for` body: pyflakes reports a rebinding
+    /// of an import there as "shadowed by loop variable", not as a redefinition.
+    statement_in_for: bool,
+    next_statement_in_for: bool,
+    is_stub: bool,
 }
 
 /// A stable identity for an AST node during the walk: its address (the tree does not move).
@@ -318,14 +338,16 @@ impl<'a> Checker<'a> {
             handlers: vec![HandlerNames::default()],
             annotation: AnnotationState::None,
             future_annotations: false,
-            forks: Vec::new(),
-            fork_snapshot: None,
+            forks: ForkPath::default(),
             conditional_depth: 0,
             depth: 0,
             too_deep: None,
             reports: Vec::new(),
             imports: Vec::new(),
             multiline_imports: Vec::new(),
+            statement_in_for: false,
+            next_statement_in_for: false,
+            is_stub: false,
         }
     }
 
@@ -396,7 +418,7 @@ impl<'a> Checker<'a> {
                 builtin,
                 BindingKind::Builtin,
                 TextRange::default(),
-                Rc::from([]),
+                ForkPath::default(),
             ));
             self.scopes[scope].bindings.insert(builtin, id);
             return Some(id);
@@ -411,21 +433,14 @@ impl<'a> Checker<'a> {
 
     // ----- forks ----------------------------------------------------------------------------
 
-    fn forks(&mut self) -> ForkPath {
-        if let Some(snapshot) = &self.fork_snapshot {
-            return snapshot.clone();
-        }
-        let snapshot: ForkPath = Rc::from(self.forks.as_slice());
-        self.fork_snapshot = Some(snapshot.clone());
-        snapshot
+    fn forks(&self) -> ForkPath {
+        self.forks.clone()
     }
 
     fn with_fork<F: FnOnce(&mut Self)>(&mut self, fork: usize, child: usize, group: i32, f: F) {
-        self.forks.push(ForkEntry { fork, child, group });
-        self.fork_snapshot = None;
+        self.forks = self.forks.push(ForkEntry { fork, child, group });
         f(self);
-        self.forks.pop();
-        self.fork_snapshot = None;
+        self.forks = self.forks.parent();
     }
 
     /// Visits `body`, each statement a direct child of `fork` in group `group`.
@@ -458,7 +473,14 @@ impl<'a> Checker<'a> {
             if existing.kind != BindingKind::Builtin
                 && !different_forks(&binding.forks, &existing.forks)
             {
-                if existing.kind.is_importation() && is_loop_target {
+                let shadows_in_loop = is_loop_target
+                    || (self.statement_in_for
+                        && (binding.kind.is_importation()
+                            || matches!(
+                                binding.kind,
+                                BindingKind::FunctionDefinition | BindingKind::ClassDefinition
+                            )));
+                if existing.kind.is_importation() && shadows_in_loop {
                     // pyflakes reports "import shadowed by loop variable" here, not ripple's rule.
                 } else if scope == current {
                     if existing.used.is_none()
@@ -682,8 +704,7 @@ impl<'a> Checker<'a> {
         let original_stack = self.stack.clone();
         while let Some((work, context)) = self.deferred.pop_front() {
             self.stack = context.stack;
-            self.forks = context.forks.to_vec();
-            self.fork_snapshot = Some(context.forks);
+            self.forks = context.forks;
             self.conditional_depth = context.conditional_depth;
             // pyflakes runs deferred code outside any `try`: enclosing handlers do not apply.
             self.handlers = vec![HandlerNames::default()];
@@ -709,8 +730,7 @@ impl<'a> Checker<'a> {
             }
         }
         self.stack = original_stack;
-        self.forks.clear();
-        self.fork_snapshot = None;
+        self.forks = ForkPath::default();
         self.conditional_depth = 0;
     }
 
@@ -740,6 +760,13 @@ impl<'a> Checker<'a> {
     }
 
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        let in_for = std::mem::take(&mut self.next_statement_in_for);
+        let saved_in_for = std::mem::replace(&mut self.statement_in_for, in_for);
+        self.visit_stmt_inner(stmt);
+        self.statement_in_for = saved_in_for;
+    }
+
+    fn visit_stmt_inner(&mut self, stmt: &'a Stmt) {
         if !self.enter(range_of(stmt)) {
             return;
         }
@@ -771,8 +798,10 @@ impl<'a> Checker<'a> {
             }) => {
                 self.visit_expr(iter);
                 self.visit_target(target, TargetContext::loop_target());
-                self.visit_body(body);
-                self.visit_body(orelse);
+                for statement in body.iter().chain(orelse) {
+                    self.next_statement_in_for = true;
+                    self.visit_stmt(statement);
+                }
             }
             Stmt::While(ast::StmtWhile {
                 test, body, orelse, ..
@@ -839,12 +868,17 @@ impl<'a> Checker<'a> {
             self.visit_forked_body(parent_fork, &first.body, NO_GROUP);
             return;
         };
+        // Each `elif` nests one level deeper, as in Python's AST: count it against the limit.
+        if !self.enter(range_of(first)) {
+            return;
+        }
         let fork = node_id(first);
         self.with_fork(parent_fork, fork, NO_GROUP, |this| {
             this.with_fork(fork, node_id(test), NO_GROUP, |this| this.visit_expr(test));
             this.visit_forked_body(fork, &first.body, 0);
             this.visit_if_alternatives(fork, rest);
         });
+        self.leave();
     }
 
     fn visit_try(&mut self, statement: &'a ast::StmtTry) {
@@ -998,7 +1032,10 @@ impl<'a> Checker<'a> {
                 .retain(|report| report.undefined.as_deref() != Some(name));
             let id = self.bindings.len();
             self.bindings.push(binding);
-            self.scopes[module].bindings.entry(name).or_insert(id);
+            // A builtin is a module-scope binding already (made on first use): keep it.
+            if self.lookup(module, name).is_none() {
+                self.scopes[module].bindings.insert(name, id);
+            }
             for index in 1..self.stack.len() {
                 let scope = self.stack[index];
                 self.scopes[scope].bindings.insert(name, id);
@@ -1234,7 +1271,19 @@ impl<'a> Checker<'a> {
         }
         let type_scope = self.enter_type_params(class.type_params.as_deref());
         if let Some(arguments) = &class.arguments {
-            self.visit_arguments(arguments);
+            if self.is_stub {
+                // Stubs may name a base class defined further down (ruff and type checkers
+                // allow it): resolve the bases once the module is known.
+                for base in arguments
+                    .args
+                    .iter()
+                    .chain(arguments.keywords.iter().map(|k| &k.value))
+                {
+                    self.defer(DeferredWork::Annotation(base));
+                }
+            } else {
+                self.visit_arguments(arguments);
+            }
         }
         let class_scope = self.push_scope(ScopeKind::Class);
         self.visit_body(&class.body);
@@ -1315,15 +1364,33 @@ impl<'a> Checker<'a> {
         self.annotation = saved;
     }
 
-    /// Parses the text of a string annotation and loads the names in it.
+    /// Parses the text of a string annotation and loads the names in it, and in the strings it
+    /// holds in turn (`"list['Item']"`).
     fn handle_string_annotation(&mut self, string: &'a ast::ExprStringLiteral) {
-        let Ok(parsed) = ruff_python_parser::typing::parse_type_annotation(string, self.source)
-        else {
-            // pyflakes reports a "syntax error in forward annotation", not one of ripple's rules.
-            return;
-        };
         let mut names = Vec::new();
-        collect_loaded_names(parsed.expression(), &mut names);
+        let mut pending = vec![ruff_python_parser::typing::parse_type_annotation(
+            string,
+            self.source,
+        )];
+        // Bounded: a string nested in a string nested in ... is not something to follow forever.
+        let mut budget = 32;
+        while let Some(parsed) = pending.pop() {
+            // A string that does not parse is pyflakes' "syntax error in forward annotation",
+            // not one of ripple's rules.
+            let Ok(parsed) = parsed else { continue };
+            let mut nested = Vec::new();
+            collect_loaded_names(parsed.expression(), &mut names, &mut nested);
+            for inner in nested {
+                if budget == 0 {
+                    break;
+                }
+                budget -= 1;
+                pending.push(ruff_python_parser::typing::parse_type_annotation(
+                    &inner,
+                    self.source,
+                ));
+            }
+        }
         self.with_annotation(AnnotationState::String, |this| {
             for (name, range) in names {
                 this.handle_load(&name, range);
@@ -1547,40 +1614,102 @@ impl<'a> Checker<'a> {
                 self.scopes[current].uses_locals = true;
             }
         }
-        let member = self.typing_member(&call.func);
-        // Which positional arguments and keywords of typing helpers are type expressions.
-        let (annotated_from, annotated_to, annotated_keywords): (usize, usize, &[&str]) =
-            match member.as_deref() {
-                Some("cast") => (0, 1, &["typ"]),
-                Some("assert_type") => (1, 2, &[]),
-                Some("TypeVar") => (1, usize::MAX, &["bound", "default"]),
-                Some("NewType") => (1, 2, &["tp"]),
-                _ => (0, 0, &[]),
-            };
-        self.with_annotation(AnnotationState::None, |this| this.visit_expr(&call.func));
-        if annotated_from == annotated_to && annotated_keywords.is_empty() {
+        const TYPING_HELPERS: &[&str] = &[
+            "cast",
+            "assert_type",
+            "NewType",
+            "TypeVar",
+            "ParamSpec",
+            "TypeVarTuple",
+            "TypedDict",
+            "NamedTuple",
+        ];
+        let Some(member) = self
+            .typing_member(&call.func)
+            .filter(|member| TYPING_HELPERS.contains(&member.as_str()))
+        else {
+            self.visit_expr(&call.func);
             self.visit_arguments(&call.arguments);
             return;
+        };
+        self.with_annotation(AnnotationState::None, |this| this.visit_expr(&call.func));
+        // Which arguments of typing helpers are type expressions, as pyflakes' `CALL` has it.
+        let positional = |index: usize| match member.as_str() {
+            "cast" => index == 0,
+            "assert_type" | "NewType" => index == 1,
+            "TypeVar" => index >= 1,
+            _ => false,
+        };
+        let keyword = |name: &str| match member.as_str() {
+            "cast" => name == "typ",
+            "NewType" => name == "tp",
+            "TypeVar" | "ParamSpec" | "TypeVarTuple" => matches!(name, "bound" | "default"),
+            // Keyword fields are types (Python 3.11's semantics, which pyflakes follows there).
+            "TypedDict" | "NamedTuple" => true,
+            _ => false,
+        };
+        for (index, argument) in call.arguments.args.iter().enumerate() {
+            match (member.as_str(), index, argument) {
+                // TypedDict("T", {"field": type, ...}): the values are types.
+                ("TypedDict", 1, Expr::Dict(dict)) => {
+                    for item in &dict.items {
+                        if let Some(key) = &item.key {
+                            self.with_annotation(AnnotationState::None, |this| {
+                                this.visit_expr(key)
+                            });
+                        }
+                        self.with_annotation(AnnotationState::Bare, |this| {
+                            this.visit_expr(&item.value)
+                        });
+                    }
+                }
+                // NamedTuple("P", [("field", type), ...]): the second of each pair is a type.
+                (
+                    "NamedTuple",
+                    1,
+                    Expr::List(ast::ExprList { elts, .. })
+                    | Expr::Tuple(ast::ExprTuple { elts, .. }),
+                ) => {
+                    for field in elts {
+                        match field {
+                            Expr::Tuple(ast::ExprTuple { elts: pair, .. })
+                            | Expr::List(ast::ExprList { elts: pair, .. }) => {
+                                for (position, part) in pair.iter().enumerate() {
+                                    let state = if position == 0 {
+                                        AnnotationState::None
+                                    } else {
+                                        AnnotationState::Bare
+                                    };
+                                    self.with_annotation(state, |this| this.visit_expr(part));
+                                }
+                            }
+                            other => self.with_annotation(AnnotationState::None, |this| {
+                                this.visit_expr(other)
+                            }),
+                        }
+                    }
+                }
+                _ => {
+                    let state = if positional(index) {
+                        AnnotationState::Bare
+                    } else {
+                        AnnotationState::None
+                    };
+                    self.with_annotation(state, |this| this.visit_expr(argument));
+                }
+            }
         }
-        for (position, argument) in call.arguments.args.iter().enumerate() {
-            let state = if (annotated_from..annotated_to).contains(&position) {
-                AnnotationState::Bare
-            } else {
-                AnnotationState::None
-            };
-            self.with_annotation(state, |this| this.visit_expr(argument));
-        }
-        for keyword in &call.arguments.keywords {
-            let annotated = keyword
+        for argument in &call.arguments.keywords {
+            let annotated = argument
                 .arg
                 .as_ref()
-                .is_some_and(|arg| annotated_keywords.contains(&arg.id.as_str()));
+                .is_some_and(|arg| keyword(arg.id.as_str()));
             let state = if annotated {
                 AnnotationState::Bare
             } else {
                 AnnotationState::None
             };
-            self.with_annotation(state, |this| this.visit_expr(&keyword.value));
+            self.with_annotation(state, |this| this.visit_expr(&argument.value));
         }
     }
 
@@ -1638,13 +1767,13 @@ impl<'a> Checker<'a> {
         // The first iterable is evaluated in the enclosing scope.
         self.visit_expr(&first.iter);
         let scope = self.push_scope(kind);
-        self.visit_target(&first.target, TargetContext::loop_target());
+        self.visit_target(&first.target, TargetContext::comprehension_target());
         for condition in &first.ifs {
             self.visit_expr(condition);
         }
         for generator in rest {
             self.visit_expr(&generator.iter);
-            self.visit_target(&generator.target, TargetContext::loop_target());
+            self.visit_target(&generator.target, TargetContext::comprehension_target());
             for condition in &generator.ifs {
                 self.visit_expr(condition);
             }
@@ -1679,7 +1808,8 @@ impl<'a> Checker<'a> {
                 self.visit_expr(value);
             }
         }
-        let context = if assign.value.is_none() {
+        // In a stub, `x: int` is the definition: stubs have no values.
+        let context = if assign.value.is_none() && !self.is_stub {
             TargetContext::annotation_only()
         } else {
             TargetContext::assignment(false)
@@ -1896,39 +2026,56 @@ fn collect_handler_names(exception: Option<&Expr>, names: &mut HandlerNames) {
     }
 }
 
-/// String literals of `[...]`, `(...)` and their concatenation with `+`.
+/// String literals of `[...]`, `(...)` and their concatenation with `+` (walked without
+/// recursion: a long `[] + [] + ...` chain nests deeply).
 fn collect_export_names(value: &Expr, names: &mut Vec<(String, TextRange)>) {
-    match value {
-        Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
-            for element in elts {
-                if let Expr::StringLiteral(string) = element {
-                    names.push((string.value.to_str().to_string(), range_of(string)));
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        match value {
+            Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
+                for element in elts {
+                    if let Expr::StringLiteral(string) = element {
+                        names.push((string.value.to_str().to_string(), range_of(string)));
+                    }
                 }
             }
+            Expr::BinOp(ast::ExprBinOp {
+                left,
+                op: ast::Operator::Add,
+                right,
+                ..
+            }) => {
+                pending.push(right);
+                pending.push(left);
+            }
+            _ => {}
         }
-        Expr::BinOp(ast::ExprBinOp {
-            left,
-            op: ast::Operator::Add,
-            right,
-            ..
-        }) => {
-            collect_export_names(left, names);
-            collect_export_names(right, names);
-        }
-        _ => {}
     }
 }
 
-/// The names a string annotation loads, with their positions (iteratively: the parsed
-/// annotation comes from user text and may be deep).
-fn collect_loaded_names(expr: &Expr, out: &mut Vec<(String, TextRange)>) {
+/// The names a string annotation loads, with their positions, and the string literals inside it
+/// (walked without recursion: the parsed annotation comes from user text and may be deep).
+fn collect_loaded_names(
+    expr: &Expr,
+    out: &mut Vec<(String, TextRange)>,
+    strings: &mut Vec<ast::ExprStringLiteral>,
+) {
     let mut stack = vec![expr];
     while let Some(expr) = stack.pop() {
         match expr {
             Expr::Name(name) => out.push((name.id.to_string(), range_of(name))),
+            Expr::StringLiteral(string) => strings.push(string.clone()),
             Expr::Attribute(attribute) => stack.push(&attribute.value),
             Expr::Subscript(subscript) => {
-                stack.push(&subscript.slice);
+                // `Literal["a"]` holds values, not types.
+                let is_literal = match &*subscript.value {
+                    Expr::Name(name) => name.id.as_str() == "Literal",
+                    Expr::Attribute(attribute) => attribute.attr.id.as_str() == "Literal",
+                    _ => false,
+                };
+                if !is_literal {
+                    stack.push(&subscript.slice);
+                }
                 stack.push(&subscript.value);
             }
             Expr::Tuple(ast::ExprTuple { elts, .. })

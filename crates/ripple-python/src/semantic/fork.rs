@@ -19,10 +19,60 @@ pub(crate) struct ForkEntry {
     pub group: i32,
 }
 
-pub(crate) type ForkPath = Rc<[ForkEntry]>;
+/// A binding's chain of branching statements, leaf first, sharing its ancestors with every other
+/// binding made under the same statements: taking a snapshot is O(1) however deep the `elif`
+/// chain, which a copied slice was not.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ForkPath(Option<Rc<ForkLink>>);
 
-pub(crate) fn different_forks(left: &[ForkEntry], right: &[ForkEntry]) -> bool {
-    for (l, r) in left.iter().zip(right) {
+#[derive(Debug)]
+struct ForkLink {
+    entry: ForkEntry,
+    parent: ForkPath,
+}
+
+impl ForkPath {
+    pub fn push(&self, entry: ForkEntry) -> ForkPath {
+        ForkPath(Some(Rc::new(ForkLink {
+            entry,
+            parent: self.clone(),
+        })))
+    }
+
+    /// The path without its last entry.
+    pub fn parent(&self) -> ForkPath {
+        self.0
+            .as_ref()
+            .map_or_else(ForkPath::default, |link| link.parent.clone())
+    }
+
+    /// The entries, root first.
+    fn entries(&self) -> Vec<ForkEntry> {
+        let mut entries = Vec::new();
+        let mut current = &self.0;
+        while let Some(link) = current {
+            entries.push(link.entry);
+            current = &link.parent.0;
+        }
+        entries.reverse();
+        entries
+    }
+
+    fn same(&self, other: &ForkPath) -> bool {
+        match (&self.0, &other.0) {
+            (Some(left), Some(right)) => Rc::ptr_eq(left, right),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+pub(crate) fn different_forks(left: &ForkPath, right: &ForkPath) -> bool {
+    if left.0.is_none() || right.0.is_none() || left.same(right) {
+        return false;
+    }
+    let (left, right) = (left.entries(), right.entries());
+    for (l, r) in left.iter().zip(&right) {
         if l.fork != r.fork {
             // They parted below the last shared branching statement, at a plain statement.
             return false;

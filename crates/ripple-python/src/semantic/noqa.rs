@@ -35,13 +35,13 @@ impl NoqaDirectives {
             let Some(text) = source.get(comment.start as usize..comment.end as usize) else {
                 continue;
             };
-            let Some(found) = memmem::find(text.to_ascii_lowercase().as_bytes(), b"noqa") else {
+            // `# noqa` may follow other comment text (`# type: ignore  # noqa`), as in flake8.
+            let lowered = text.to_ascii_lowercase();
+            let Some(found) = memmem::find_iter(lowered.as_bytes(), b"noqa")
+                .find(|&at| lowered[..at].trim_end_matches([' ', '\t']).ends_with('#'))
+            else {
                 continue;
             };
-            // Only `#noqa` / `# noqa` at the start of the comment counts, as in flake8.
-            if !text[1..found].trim().is_empty() {
-                continue;
-            }
             let rest = &text[found + 4..];
             let line = lines.line_of(comment.start);
             let line_start = lines.line_start(line).unwrap_or(0);
@@ -74,10 +74,12 @@ impl NoqaDirectives {
             })
     }
 
-    /// Whether a diagnostic is silenced by a `noqa` comment on its first line.
+    /// Whether a diagnostic is silenced by a `noqa` comment on its first line. Syntax errors
+    /// cannot be silenced: nothing else in the file is checked while there is one.
     pub fn suppresses_diagnostic(&self, diagnostic: &ripple_core::Diagnostic) -> bool {
         !self.lines.is_empty()
             && Rule::from_code(diagnostic.code)
+                .filter(|rule| *rule != Rule::SyntaxError)
                 .is_some_and(|rule| self.suppresses(diagnostic.range.start, rule))
     }
 }
