@@ -2060,43 +2060,60 @@ fn collect_loaded_names(
     out: &mut Vec<(String, TextRange)>,
     strings: &mut Vec<ast::ExprStringLiteral>,
 ) {
-    let mut stack = vec![expr];
-    while let Some(expr) = stack.pop() {
+    // Each entry: an expression, and whether a string in it is a type (not inside `Literal[]`
+    // or the metadata of `Annotated[]`).
+    let mut stack = vec![(expr, true)];
+    while let Some((expr, strings_are_types)) = stack.pop() {
         match expr {
             Expr::Name(name) => out.push((name.id.to_string(), range_of(name))),
-            Expr::StringLiteral(string) => strings.push(string.clone()),
-            Expr::Attribute(attribute) => stack.push(&attribute.value),
+            Expr::StringLiteral(string) if strings_are_types => strings.push(string.clone()),
+            Expr::Attribute(attribute) => stack.push((&attribute.value, strings_are_types)),
             Expr::Subscript(subscript) => {
-                // `Literal["a"]` holds values, not types.
-                let is_literal = match &*subscript.value {
-                    Expr::Name(name) => name.id.as_str() == "Literal",
-                    Expr::Attribute(attribute) => attribute.attr.id.as_str() == "Literal",
-                    _ => false,
+                let special = match &*subscript.value {
+                    Expr::Name(name) => name.id.as_str(),
+                    Expr::Attribute(attribute) => attribute.attr.id.as_str(),
+                    _ => "",
                 };
-                if !is_literal {
-                    stack.push(&subscript.slice);
+                match (special, &*subscript.slice) {
+                    ("Literal", slice) => stack.push((slice, false)),
+                    ("Annotated", Expr::Tuple(tuple)) => {
+                        for (index, element) in tuple.elts.iter().enumerate().rev() {
+                            stack.push((element, index == 0 && strings_are_types));
+                        }
+                    }
+                    (_, slice) => stack.push((slice, strings_are_types)),
                 }
-                stack.push(&subscript.value);
+                stack.push((&subscript.value, strings_are_types));
             }
             Expr::Tuple(ast::ExprTuple { elts, .. })
             | Expr::List(ast::ExprList { elts, .. })
-            | Expr::Set(ast::ExprSet { elts, .. }) => stack.extend(elts.iter().rev()),
+            | Expr::Set(ast::ExprSet { elts, .. }) => {
+                stack.extend(elts.iter().rev().map(|e| (e, strings_are_types)));
+            }
             Expr::BinOp(binary) => {
-                stack.push(&binary.right);
-                stack.push(&binary.left);
+                stack.push((&binary.right, strings_are_types));
+                stack.push((&binary.left, strings_are_types));
             }
             Expr::Call(call) => {
-                stack.extend(call.arguments.keywords.iter().rev().map(|k| &k.value));
-                stack.extend(call.arguments.args.iter().rev());
-                stack.push(&call.func);
+                stack.extend(
+                    call.arguments
+                        .keywords
+                        .iter()
+                        .rev()
+                        .map(|k| (&k.value, false)),
+                );
+                stack.extend(call.arguments.args.iter().rev().map(|e| (e, false)));
+                stack.push((&call.func, strings_are_types));
             }
-            Expr::Starred(starred) => stack.push(&starred.value),
-            Expr::UnaryOp(unary) => stack.push(&unary.operand),
-            Expr::BoolOp(boolean) => stack.extend(boolean.values.iter().rev()),
+            Expr::Starred(starred) => stack.push((&starred.value, strings_are_types)),
+            Expr::UnaryOp(unary) => stack.push((&unary.operand, strings_are_types)),
+            Expr::BoolOp(boolean) => {
+                stack.extend(boolean.values.iter().rev().map(|e| (e, strings_are_types)));
+            }
             Expr::If(conditional) => {
-                stack.push(&conditional.orelse);
-                stack.push(&conditional.test);
-                stack.push(&conditional.body);
+                stack.push((&conditional.orelse, strings_are_types));
+                stack.push((&conditional.test, false));
+                stack.push((&conditional.body, strings_are_types));
             }
             _ => {}
         }
