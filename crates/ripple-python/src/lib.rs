@@ -22,5 +22,6 @@ pub use queries::{
 };
 pub use resolve::{ModuleKind, ResolvedModule, resolve_module};
 pub use rules::{IO_ERROR_CODE, Rule};
-pub use semantic::checker_limits::MAX_NESTING;
-pub use semantic::{FileAnalysis, ImportKind, ImportRequest, ModuleExports, analyze_source};
+pub use semantic::{
+    FileAnalysis, ImportKind, ImportRequest, MAX_NESTING, ModuleExports, analyze_source,
+};

@@ -154,7 +154,6 @@ pub fn analyze_source(source: &str, is_package_init: bool, is_stub: bool) -> Fil
         imports: imports.into(),
         exports: exports.into(),
         noqa: noqa.into(),
-        has_syntax_error,
     }
 }
 
@@ -618,6 +617,12 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Adds a plain binding of `kind` at the current position.
+    fn bind(&mut self, name: &'a str, kind: BindingKind, range: TextRange) -> BindingId {
+        let forks = self.forks();
+        self.add_binding(Binding::new(name, kind, range, forks), false)
+    }
+
     /// pyflakes' `handleNodeStore`, with the binding kind decided by the caller.
     fn handle_store(&mut self, name: &'a str, range: TextRange, kind: StoreKind) -> BindingId {
         self.check_undefined_local(name);
@@ -627,8 +632,7 @@ impl<'a> Checker<'a> {
             StoreKind::NamedExpr => BindingKind::NamedExprAssignment,
             StoreKind::Annotation => BindingKind::Annotation,
         };
-        let forks = self.forks();
-        self.add_binding(Binding::new(name, binding_kind, range, forks), false)
+        self.bind(name, binding_kind, range)
     }
 
     /// A name about to become local to a function was already read in that function from an
@@ -1291,14 +1295,11 @@ impl<'a> Checker<'a> {
         if let Some(scope) = type_scope {
             self.pop_scope(scope);
         }
-        let forks = self.forks();
-        let binding = Binding::new(
+        self.bind(
             class.name.id.as_str(),
             BindingKind::ClassDefinition,
             range_of(&class.name),
-            forks,
         );
-        self.add_binding(binding, false);
     }
 
     /// PEP 695 type parameters get a scope of their own around the definition.
@@ -1337,14 +1338,11 @@ impl<'a> Checker<'a> {
     /// Binds the parameters of a `def` or `lambda` in its (new) function scope.
     fn bind_parameters(&mut self, parameters: &'a Parameters) {
         for parameter in parameter_list(parameters) {
-            let forks = self.forks();
-            let binding = Binding::new(
+            self.bind(
                 parameter.name.id.as_str(),
                 BindingKind::Argument,
                 range_of(&parameter.name),
-                forks,
             );
-            self.add_binding(binding, false);
         }
     }
 

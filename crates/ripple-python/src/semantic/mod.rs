@@ -10,12 +10,7 @@ use std::sync::Arc;
 
 use ripple_core::{Diagnostic, TextRange};
 
-pub use checker::analyze_source;
-
-/// Limits of the analysis, for front ends that explain them.
-pub mod checker_limits {
-    pub use super::checker::MAX_NESTING;
-}
+pub use checker::{MAX_NESTING, analyze_source};
 pub use noqa::NoqaDirectives;
 
 /// Everything the rest of the engine needs from one file, computed in one pass.
@@ -27,8 +22,6 @@ pub struct FileAnalysis {
     pub imports: Arc<[ImportRequest]>,
     pub exports: Arc<ModuleExports>,
     pub noqa: Arc<NoqaDirectives>,
-    /// The file did not parse: importers should not be told its members are missing.
-    pub has_syntax_error: bool,
 }
 
 impl FileAnalysis {
@@ -52,7 +45,6 @@ impl FileAnalysis {
                 ..ModuleExports::default()
             }),
             noqa: Arc::default(),
-            has_syntax_error: true,
         }
     }
 }
