@@ -1,5 +1,7 @@
 //! Helpers shared by ripple's end-to-end tests.
 
+pub mod lsp_client;
+
 use std::path::{Path, PathBuf};
 
 /// Writes `files` (relative path, text) under a new temporary directory.

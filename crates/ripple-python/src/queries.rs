@@ -95,6 +95,38 @@ pub fn noqa_directives(db: &dyn Db, file: SourceFile) -> Arc<NoqaDirectives> {
     analysis(db, file).noqa.clone()
 }
 
+/// The workspace files this file imports (modules, and submodules named by `from m import sub`):
+/// the edges of the dependency graph that the server walks backwards on save.
+#[salsa::tracked(returns(ref))]
+pub fn imported_files(db: &dyn Db, file: SourceFile) -> Arc<[SourceFile]> {
+    let importer = file_module(db, file);
+    let mut found = Vec::new();
+    for request in imports(db, file).iter() {
+        let Ok(absolute) = absolute_module(importer.as_ref(), request.level, &request.module)
+        else {
+            continue;
+        };
+        let Some(target) = resolve(db, &absolute) else {
+            continue;
+        };
+        if let ModuleKind::Source(target_file) = target.kind {
+            found.push(target_file);
+        }
+        for (name, _) in &request.names {
+            if let Some(ResolvedModule {
+                kind: ModuleKind::Source(sub),
+                ..
+            }) = submodule(db, target, name)
+            {
+                found.push(sub);
+            }
+        }
+    }
+    found.sort_by_key(salsa::plumbing::AsId::as_id);
+    found.dedup();
+    found.into()
+}
+
 /// All findings for the file, sorted by position, with `# noqa` comments applied unless
 /// `respect_noqa` is false.
 pub fn check_file(db: &dyn Db, file: SourceFile, respect_noqa: bool) -> Vec<Diagnostic> {

@@ -28,6 +28,15 @@ struct Cli {
 enum Command {
     /// Check the workspace containing PATH and report on the given paths.
     Check(check::CheckArgs),
+    /// Serve the Language Server Protocol on stdin/stdout (for editors).
+    Lsp {
+        /// Accepted for clients that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+        /// Write logs to this file instead of stderr.
+        #[arg(long, value_name = "FILE")]
+        log_file: Option<std::path::PathBuf>,
+    },
     /// Describe the rules ripple checks.
     Rules {
         /// Only this rule (its code or a ruff alias).
@@ -36,7 +45,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    init_logging();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
@@ -45,8 +53,16 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let log_file = match &cli.command {
+        Command::Lsp { log_file, .. } => log_file.clone(),
+        _ => None,
+    };
+    init_logging(log_file.as_deref());
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Lsp { stdio: _, .. } => {
+            ripple_server::run_stdio().map(|code| ExitCode::from(u8::try_from(code).unwrap_or(1)))
+        }
         Command::Rules { code } => output::print_rules(code.as_deref()),
     };
     match result {
@@ -58,12 +74,29 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr, filtered by `RIPPLE_LOG` (for example `RIPPLE_LOG=debug`).
-fn init_logging() {
+/// Logs go to stderr (never stdout: for `ripple lsp` that is the protocol) or to `log_file`,
+/// filtered by `RIPPLE_LOG` (for example `RIPPLE_LOG=debug`).
+fn init_logging(log_file: Option<&std::path::Path>) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RIPPLE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
+    let file = log_file.and_then(|path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|error| {
+                eprintln!(
+                    "ripple: cannot open the log file {}: {error}",
+                    path.display()
+                )
+            })
+            .ok()
+    });
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_ansi(false);
+    let _ = match file {
+        Some(file) => builder.with_writer(std::sync::Mutex::new(file)).try_init(),
+        None => builder.with_writer(std::io::stderr).try_init(),
+    };
 }

@@ -1,0 +1,588 @@
+//! The one loop that owns the database. Every notification reaches it through a channel and is
+//! applied in arrival order; requests that read results are answered from the same loop after the
+//! edits queued before them, so an answer is never stale. Events that arrive while a check runs
+//! are applied together before the next check: a burst of keystrokes is checked once, for the
+//! newest text.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use ripple_core::{Diagnostic, FileContents, LineIndex, PositionEncoding, SourceFile};
+use ripple_workspace::{
+    CONFIG_FILE_NAMES, DiagnosticMode, RuleSelection, Workspace, is_python_file, read_contents,
+};
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, oneshot};
+use tower_lsp_server::UriExt;
+use tower_lsp_server::lsp_types::{
+    self as lsp, FileChangeType, FileEvent, TextDocumentContentChangeEvent, Uri,
+};
+
+use crate::document::{Document, lsp_range};
+use crate::outbox::Outbox;
+
+/// A re-check touching more files than this reports progress (a branch switch, not a keystroke).
+const PROGRESS_THRESHOLD: usize = 20;
+
+/// What the client told us at initialization that the loop needs.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub root: Option<PathBuf>,
+    pub encoding: PositionEncoding,
+    pub pull_diagnostics: bool,
+    pub progress: bool,
+}
+
+pub enum Event {
+    Initialized(Session),
+    Open {
+        uri: Uri,
+        text: String,
+        version: i32,
+    },
+    Change {
+        uri: Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    },
+    Save {
+        uri: Uri,
+    },
+    Close {
+        uri: Uri,
+    },
+    WatchedFiles(Vec<FileEvent>),
+    Stats(oneshot::Sender<Value>),
+    PullDocument {
+        uri: Uri,
+        previous_result_id: Option<String>,
+        reply: oneshot::Sender<Option<PullResult>>,
+    },
+    PullWorkspace(oneshot::Sender<Vec<(Uri, String, Vec<lsp::Diagnostic>)>>),
+}
+
+/// The answer to `textDocument/diagnostic`.
+pub enum PullResult {
+    /// Same diagnostics as the result id the client already has.
+    Unchanged(String),
+    Full(String, Vec<lsp::Diagnostic>),
+}
+
+/// Statistics the `ripple/stats` request reports.
+#[derive(Default)]
+struct Stats {
+    last_edit_latency: Option<Duration>,
+    last_edit_queries: Vec<(String, u64)>,
+    edits: u64,
+    full_loads: u64,
+}
+
+pub struct Engine {
+    outbox: Outbox,
+    session: Option<Session>,
+    workspace: Option<Workspace>,
+    selection: RuleSelection,
+    documents: HashMap<PathBuf, Document>,
+    /// What each file's last publish said, so only changes are sent.
+    published: HashMap<PathBuf, Vec<lsp::Diagnostic>>,
+    stats: Stats,
+}
+
+impl Engine {
+    pub fn new(outbox: Outbox) -> Self {
+        Self {
+            outbox,
+            session: None,
+            workspace: None,
+            selection: RuleSelection::default(),
+            documents: HashMap::new(),
+            published: HashMap::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// Runs until every sender is gone (the server shut down).
+    pub fn run(mut self, mut events: mpsc::UnboundedReceiver<Event>) {
+        while let Some(first) = events.blocking_recv() {
+            let received = Instant::now();
+            let mut batch = vec![first];
+            while let Ok(more) = events.try_recv() {
+                batch.push(more);
+            }
+            let recording = self.workspace.is_some();
+            if let Some(workspace) = &self.workspace {
+                workspace.db().stats().start_recording();
+            }
+            let mut touched = Touched::default();
+            let mut replies = Vec::new();
+            for event in batch {
+                match event {
+                    Event::Stats(_) | Event::PullDocument { .. } | Event::PullWorkspace(_) => {
+                        replies.push(event);
+                    }
+                    other => self.apply(other, &mut touched),
+                }
+            }
+            if touched.any() {
+                self.publish(&touched);
+                self.stats.edits += 1;
+                self.stats.last_edit_latency = Some(received.elapsed());
+            }
+            if recording && let Some(workspace) = &self.workspace {
+                let records = workspace.db().stats().take_recording();
+                if touched.any() {
+                    self.stats.last_edit_queries = count_by_query(workspace, &records);
+                }
+            }
+            for reply in replies {
+                self.answer(reply);
+            }
+        }
+    }
+
+    fn encoding(&self) -> PositionEncoding {
+        self.session
+            .as_ref()
+            .map_or(PositionEncoding::Utf16, |session| session.encoding)
+    }
+
+    fn apply(&mut self, event: Event, touched: &mut Touched) {
+        match event {
+            Event::Initialized(session) => {
+                self.session = Some(session);
+                self.load_workspace();
+                self.index();
+                touched.everything = true;
+            }
+            Event::Open { uri, text, version } => {
+                let Some(path) = file_path(&uri) else {
+                    tracing::warn!("ignoring a document that is not a file: {}", uri.as_str());
+                    return;
+                };
+                self.documents
+                    .insert(path.clone(), Document::new(&text, version));
+                self.set_text(&path, text);
+                touched.files.insert(path);
+            }
+            Event::Change {
+                uri,
+                version,
+                changes,
+            } => {
+                let Some(path) = file_path(&uri) else { return };
+                let encoding = self.encoding();
+                let Some(document) = self.documents.get_mut(&path) else {
+                    tracing::warn!("change to a document that is not open: {}", uri.as_str());
+                    return;
+                };
+                if version <= document.version {
+                    tracing::warn!(
+                        "out-of-order change to {} (version {version} after {}); applied anyway",
+                        uri.as_str(),
+                        document.version
+                    );
+                }
+                for clamped in document.apply(&changes, encoding) {
+                    tracing::warn!("clamped an edit of {}: {}", uri.as_str(), clamped.0);
+                }
+                document.version = version;
+                let text = document.text();
+                self.set_text(&path, text);
+                touched.files.insert(path);
+            }
+            Event::Save { uri } => {
+                if let Some(path) = file_path(&uri) {
+                    touched.saved.insert(path.clone());
+                    touched.files.insert(path);
+                }
+            }
+            Event::Close { uri } => {
+                let Some(path) = file_path(&uri) else { return };
+                self.documents.remove(&path);
+                // The disk is the truth again.
+                if path.exists() {
+                    self.set_contents(&path, read_contents(&path));
+                } else if let Some(workspace) = &mut self.workspace {
+                    workspace.remove_file(&path);
+                }
+                touched.closed.insert(path.clone());
+                touched.files.insert(path);
+            }
+            Event::WatchedFiles(changes) => self.apply_disk_changes(changes, touched),
+            Event::Stats(_) | Event::PullDocument { .. } | Event::PullWorkspace(_) => {}
+        }
+    }
+
+    fn load_workspace(&mut self) {
+        let Some(root) = self.session.as_ref().and_then(|s| s.root.clone()) else {
+            tracing::info!("no workspace folder: only open documents are checked");
+            return;
+        };
+        let started = Instant::now();
+        let mut workspace = Workspace::load(&root, &[]);
+        for (path, document) in &self.documents {
+            workspace.add_file(path, FileContents::Text(document.text().into()));
+        }
+        let config = &workspace.config().config;
+        self.selection = RuleSelection::new(config.select.as_deref(), &config.ignore);
+        tracing::info!(
+            files = workspace.files().len(),
+            elapsed = ?started.elapsed(),
+            "loaded the workspace at {}",
+            root.display()
+        );
+        self.workspace = Some(workspace);
+        self.stats.full_loads += 1;
+    }
+
+    /// Analyses every workspace file once, with progress, so that cross-file answers are ready
+    /// before the first edit arrives.
+    fn index(&self) {
+        let Some(workspace) = &self.workspace else {
+            return;
+        };
+        let files = workspace.files();
+        let progress = self
+            .session
+            .as_ref()
+            .is_some_and(|s| s.progress)
+            .then(|| self.outbox.begin_progress("ripple: indexing", files.len()));
+        check_with_progress(workspace, &files, progress.as_ref());
+        if let Some(progress) = progress {
+            progress.end(format!("indexed {} files", files.len()));
+        }
+    }
+
+    fn set_text(&mut self, path: &Path, text: String) {
+        self.set_contents(path, FileContents::Text(text.into()));
+    }
+
+    fn set_contents(&mut self, path: &Path, contents: FileContents) {
+        if self.workspace.is_none() {
+            // No workspace folder: a workspace of the file's own folder, for single files.
+            let root = path.parent().unwrap_or(path).to_path_buf();
+            self.workspace = Some(Workspace::load(&root, &[]));
+        }
+        if let Some(workspace) = &mut self.workspace {
+            workspace.add_file(path, contents);
+        }
+    }
+
+    /// Files changed on disk (a save elsewhere, a `git checkout`): open documents keep the
+    /// editor's text; configuration changes reload the workspace.
+    fn apply_disk_changes(&mut self, changes: Vec<FileEvent>, touched: &mut Touched) {
+        let mut reload = false;
+        for change in changes {
+            let Some(path) = file_path(&change.uri) else {
+                continue;
+            };
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if CONFIG_FILE_NAMES.contains(&name) {
+                reload = true;
+                continue;
+            }
+            if !is_python_file(&path) || self.documents.contains_key(&path) {
+                continue;
+            }
+            let Some(workspace) = &mut self.workspace else {
+                continue;
+            };
+            if change.typ == FileChangeType::DELETED || !path.is_file() {
+                workspace.remove_file(&path);
+            } else {
+                workspace.add_file(&path, read_contents(&path));
+            }
+            touched.files.insert(path);
+        }
+        if reload {
+            tracing::info!("configuration changed: reloading the workspace");
+            self.load_workspace();
+            touched.everything = true;
+        }
+    }
+
+    /// Which files to report on after a change, in the current diagnostic mode.
+    fn files_to_report(&self, touched: &Touched) -> Vec<SourceFile> {
+        let Some(workspace) = &self.workspace else {
+            return Vec::new();
+        };
+        let mode = workspace.config().config.diagnostic_mode;
+        let mut files: Vec<SourceFile> = match mode {
+            DiagnosticMode::Workspace => workspace.files(),
+            DiagnosticMode::OpenFiles => self
+                .documents
+                .keys()
+                .filter_map(|path| workspace.file(path))
+                .collect(),
+        };
+        if mode == DiagnosticMode::OpenFiles && !touched.saved.is_empty() {
+            // On save, the saved files' importers anywhere in the workspace are re-checked
+            // and published too: the on-save incremental check.
+            let db = workspace.db();
+            let saved: HashSet<SourceFile> = touched
+                .saved
+                .iter()
+                .filter_map(|path| workspace.file(path))
+                .collect();
+            for file in workspace.files() {
+                let imports_saved = ripple_python::imported_files(db, file)
+                    .iter()
+                    .any(|imported| saved.contains(imported));
+                if imports_saved && !files.contains(&file) {
+                    files.push(file);
+                }
+            }
+        }
+        files
+    }
+
+    fn publish(&mut self, touched: &Touched) {
+        if self
+            .session
+            .as_ref()
+            .is_some_and(|session| session.pull_diagnostics)
+        {
+            return;
+        }
+        let files = self.files_to_report(touched);
+        let Some(workspace) = &self.workspace else {
+            return;
+        };
+        let progress = (files.len() > PROGRESS_THRESHOLD
+            && self.session.as_ref().is_some_and(|s| s.progress))
+        .then(|| self.outbox.begin_progress("ripple: checking", files.len()));
+        let reports = check_with_progress(workspace, &files, progress.as_ref());
+        if let Some(progress) = progress {
+            progress.end(format!("checked {} files", files.len()));
+        }
+        let encoding = self.encoding();
+        let mut reported = HashSet::new();
+        for report in reports {
+            reported.insert(report.path.clone());
+            let text = report.file.contents(workspace.db()).text();
+            let diagnostics = to_lsp(&report.diagnostics, text, encoding, &self.selection);
+            if self.published.get(&report.path) == Some(&diagnostics) {
+                continue;
+            }
+            let version = self.documents.get(&report.path).map(|d| d.version);
+            if let Some(uri) = Uri::from_file_path(&report.path) {
+                self.outbox.publish(uri, diagnostics.clone(), version);
+            }
+            self.published.insert(report.path, diagnostics);
+        }
+        // Files no longer reported on (closed in open-files mode, deleted): clear what they
+        // showed.
+        let stale: Vec<PathBuf> = self
+            .published
+            .keys()
+            .filter(|path| !reported.contains(*path))
+            .filter(|path| {
+                touched.everything
+                    || touched.closed.contains(*path)
+                    || touched.files.contains(*path)
+            })
+            .cloned()
+            .collect();
+        for path in stale {
+            self.published.remove(&path);
+            if let Some(uri) = Uri::from_file_path(&path) {
+                self.outbox.publish(uri, Vec::new(), None);
+            }
+        }
+    }
+
+    fn answer(&mut self, event: Event) {
+        match event {
+            Event::Stats(reply) => {
+                let _ = reply.send(self.stats_json());
+            }
+            Event::PullDocument {
+                uri,
+                previous_result_id,
+                reply,
+            } => {
+                let result = file_path(&uri).and_then(|path| self.pull(&path));
+                let answer = result.map(|(id, diagnostics)| {
+                    if previous_result_id.as_deref() == Some(id.as_str()) {
+                        PullResult::Unchanged(id)
+                    } else {
+                        PullResult::Full(id, diagnostics)
+                    }
+                });
+                let _ = reply.send(answer);
+            }
+            Event::PullWorkspace(reply) => {
+                let mut items = Vec::new();
+                if let Some(workspace) = &self.workspace {
+                    for file in workspace.files() {
+                        let path = file.path(workspace.db()).clone();
+                        if let (Some((id, diagnostics)), Some(uri)) =
+                            (self.pull(&path), Uri::from_file_path(&path))
+                        {
+                            items.push((uri, id, diagnostics));
+                        }
+                    }
+                }
+                let _ = reply.send(items);
+            }
+            _ => {}
+        }
+    }
+
+    /// A file's diagnostics for a pull request, with a result id that changes when they do.
+    fn pull(&self, path: &Path) -> Option<(String, Vec<lsp::Diagnostic>)> {
+        let workspace = self.workspace.as_ref()?;
+        let file = workspace.file(path)?;
+        let diagnostics = ripple_python::check_file(workspace.db(), file, true);
+        let text = file.contents(workspace.db()).text();
+        let converted = to_lsp(&diagnostics, text, self.encoding(), &self.selection);
+        let id = result_id(&converted, *file.revision(workspace.db()));
+        Some((id, converted))
+    }
+
+    fn stats_json(&self) -> Value {
+        let Some(workspace) = &self.workspace else {
+            return json!({"files": 0});
+        };
+        let db = workspace.db();
+        let mut totals: Vec<(String, u64)> = db
+            .stats()
+            .totals()
+            .into_iter()
+            .map(|(ingredient, count)| (db.query_name(ingredient), count))
+            .collect();
+        totals.sort();
+        let parses = totals
+            .iter()
+            .find(|(name, _)| name == "analysis")
+            .map_or(0, |(_, count)| *count);
+        json!({
+            "files": workspace.files().len(),
+            "openDocuments": self.documents.len(),
+            "queries": totals
+                .into_iter()
+                .map(|(name, count)| (name, json!(count)))
+                .collect::<serde_json::Map<String, Value>>(),
+            "lastEditQueries": self.stats.last_edit_queries.iter().cloned()
+                .map(|(name, count)| (name, json!(count)))
+                .collect::<serde_json::Map<String, Value>>(),
+            // Every parse is a full parse of the file's text with ruff's parser, which is fast
+            // enough that incremental reparsing would not pay (docs/architecture.md).
+            "parses": {"full": parses, "incremental": 0},
+            "lastEditLatencyMs": self.stats.last_edit_latency.map(|d| d.as_secs_f64() * 1000.0),
+            "edits": self.stats.edits,
+            "workspaceLoads": self.stats.full_loads,
+            "memoryBytes": resident_memory(),
+        })
+    }
+}
+
+/// Checks `files` on the workspace's pool while a second thread reports progress, if asked.
+fn check_with_progress(
+    workspace: &Workspace,
+    files: &[SourceFile],
+    progress: Option<&crate::outbox::ProgressReporter>,
+) -> Vec<ripple_workspace::FileReport> {
+    let done = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let reporter = progress.map(|progress| {
+            let done = &done;
+            let total = files.len();
+            scope.spawn(move || progress.report_until_done(done, total))
+        });
+        let tick = || {
+            done.fetch_add(1, Ordering::Relaxed);
+        };
+        let reports = workspace.check(files, true, &tick);
+        done.store(usize::MAX, Ordering::Relaxed);
+        if let Some(reporter) = reporter {
+            let _ = reporter.join();
+        }
+        reports
+    })
+}
+
+/// What a batch of events changed.
+#[derive(Default)]
+struct Touched {
+    files: HashSet<PathBuf>,
+    saved: HashSet<PathBuf>,
+    closed: HashSet<PathBuf>,
+    everything: bool,
+}
+
+impl Touched {
+    fn any(&self) -> bool {
+        self.everything || !self.files.is_empty()
+    }
+}
+
+fn file_path(uri: &Uri) -> Option<PathBuf> {
+    if uri.scheme().is_none_or(|scheme| scheme.as_str() != "file") {
+        return None;
+    }
+    uri.to_file_path().map(|path| path.into_owned())
+}
+
+fn to_lsp(
+    diagnostics: &[Diagnostic],
+    text: &str,
+    encoding: PositionEncoding,
+    selection: &RuleSelection,
+) -> Vec<lsp::Diagnostic> {
+    if diagnostics.is_empty() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(text);
+    diagnostics
+        .iter()
+        .filter(|diagnostic| selection.allows(diagnostic.code))
+        .map(|diagnostic| lsp::Diagnostic {
+            range: lsp_range(text, &lines, diagnostic.range, encoding),
+            severity: Some(match diagnostic.severity {
+                ripple_core::Severity::Error => lsp::DiagnosticSeverity::ERROR,
+                ripple_core::Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+                ripple_core::Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
+                ripple_core::Severity::Hint => lsp::DiagnosticSeverity::HINT,
+            }),
+            code: Some(lsp::NumberOrString::String(diagnostic.code.to_string())),
+            source: Some("ripple".to_string()),
+            message: diagnostic.message.clone(),
+            ..lsp::Diagnostic::default()
+        })
+        .collect()
+}
+
+fn result_id(diagnostics: &[lsp::Diagnostic], revision: u64) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for diagnostic in diagnostics {
+        diagnostic.message.hash(&mut hasher);
+        format!("{:?}", diagnostic.range).hash(&mut hasher);
+    }
+    format!("{revision}-{:x}", hasher.finish())
+}
+
+fn count_by_query(
+    workspace: &Workspace,
+    records: &[ripple_core::ExecutionRecord],
+) -> Vec<(String, u64)> {
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    for record in records {
+        *counts
+            .entry(workspace.db().query_name(record.ingredient))
+            .or_default() += 1;
+    }
+    let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
+    counts.sort();
+    counts
+}
+
+/// Resident memory of the process, from `/proc` where there is one.
+fn resident_memory() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}

@@ -1,0 +1,62 @@
+//! The ripple language server: LSP over stdio on tower-lsp-server and tokio.
+//!
+//! Architecture invariant: handlers (`backend.rs`) never touch the database. They forward every
+//! notification, in arrival order, to the engine loop (`engine.rs`), the only owner of the
+//! database, which also answers requests for results after the edits queued before them.
+//! Messages to the editor leave through the `outbox`, in the order the loop produced them.
+
+mod backend;
+mod document;
+mod engine;
+mod framing;
+mod outbox;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tower_lsp_server::{LspService, Server};
+
+/// Serves LSP on stdin/stdout until the client sends `exit` or closes the stream. Returns the
+/// process exit code the specification asks for: 0 after `shutdown`, 1 otherwise.
+pub fn run_stdio() -> anyhow::Result<i32> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let handle = runtime.handle().clone();
+    let flag = shut_down.clone();
+    runtime.block_on(async move {
+        let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let mut receiver = Some(receiver);
+        let (service, socket) = LspService::build(|client| {
+            let outbox = outbox::Outbox::new(client.clone(), handle.clone());
+            if let Some(receiver) = receiver.take() {
+                let spawned = std::thread::Builder::new()
+                    .name("ripple-engine".into())
+                    .stack_size(64 * 1024 * 1024)
+                    .spawn(move || engine::Engine::new(outbox).run(receiver));
+                if let Err(error) = spawned {
+                    tracing::error!("cannot start the engine thread: {error}");
+                }
+            }
+            backend::Backend::new(client, events.clone(), flag.clone())
+        })
+        .custom_method("ripple/stats", backend::Backend::stats)
+        .finish();
+        Server::new(
+            framing::guarded(tokio::io::stdin()),
+            tokio::io::stdout(),
+            socket,
+        )
+        .serve(service)
+        .await;
+    });
+    // The engine thread may still hold a check in progress; the process is ending anyway.
+    runtime.shutdown_background();
+    Ok(if shut_down.load(Ordering::SeqCst) {
+        0
+    } else {
+        1
+    })
+}

@@ -1,0 +1,125 @@
+//! Messages from the engine loop to the editor. The loop runs on its own thread; it hands each
+//! message to the async runtime and waits for it to be queued, so messages leave in the order
+//! the loop produced them.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::runtime::Handle;
+use tower_lsp_server::Client;
+use tower_lsp_server::lsp_types::notification::Progress;
+use tower_lsp_server::lsp_types::request::WorkDoneProgressCreate;
+use tower_lsp_server::lsp_types::{
+    Diagnostic, NumberOrString, ProgressParams, ProgressParamsValue, Uri, WorkDoneProgress,
+    WorkDoneProgressBegin, WorkDoneProgressCreateParams, WorkDoneProgressEnd,
+    WorkDoneProgressReport,
+};
+
+#[derive(Clone)]
+pub struct Outbox {
+    client: Client,
+    runtime: Handle,
+    next_token: std::sync::Arc<AtomicUsize>,
+}
+
+impl Outbox {
+    pub fn new(client: Client, runtime: Handle) -> Self {
+        Self {
+            client,
+            runtime,
+            next_token: std::sync::Arc::new(AtomicUsize::new(1)),
+        }
+    }
+
+    pub fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
+        let client = self.client.clone();
+        self.runtime
+            .block_on(async move { client.publish_diagnostics(uri, diagnostics, version).await });
+    }
+
+    /// Creates a progress token with the client and sends `begin`.
+    pub fn begin_progress(&self, title: &str, total: usize) -> ProgressReporter {
+        let token = NumberOrString::String(format!(
+            "ripple/{}",
+            self.next_token.fetch_add(1, Ordering::Relaxed)
+        ));
+        let client = self.client.clone();
+        let create_token = token.clone();
+        let created = self.runtime.block_on(async move {
+            client
+                .send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                    token: create_token,
+                })
+                .await
+        });
+        if let Err(error) = created {
+            tracing::warn!("the client refused a progress token: {error}");
+        }
+        let reporter = ProgressReporter {
+            outbox: self.clone(),
+            token,
+            started: Instant::now(),
+        };
+        reporter.send(WorkDoneProgress::Begin(WorkDoneProgressBegin {
+            title: title.to_string(),
+            cancellable: Some(false),
+            message: Some(format!("0/{total} files")),
+            percentage: Some(0),
+        }));
+        reporter
+    }
+}
+
+pub struct ProgressReporter {
+    outbox: Outbox,
+    token: NumberOrString,
+    started: Instant,
+}
+
+impl ProgressReporter {
+    fn send(&self, value: WorkDoneProgress) {
+        let client = self.outbox.client.clone();
+        let params = ProgressParams {
+            token: self.token.clone(),
+            value: ProgressParamsValue::WorkDone(value),
+        };
+        self.outbox
+            .runtime
+            .block_on(async move { client.send_notification::<Progress>(params).await });
+    }
+
+    /// Reports `done/total`, the percentage and an estimate of the time left, every 100 ms
+    /// until `done` holds `usize::MAX`.
+    pub fn report_until_done(&self, done: &AtomicUsize, total: usize) {
+        let mut last = usize::MAX - 1;
+        loop {
+            let now = done.load(Ordering::Relaxed);
+            if now == usize::MAX {
+                return;
+            }
+            if now != last && total > 0 {
+                last = now;
+                let elapsed = self.started.elapsed().as_secs_f64();
+                let eta = if now > 0 {
+                    let remaining = elapsed / now as f64 * (total - now.min(total)) as f64;
+                    format!(", about {remaining:.0} s left")
+                } else {
+                    String::new()
+                };
+                let percentage = (now * 100 / total).min(100) as u32;
+                self.send(WorkDoneProgress::Report(WorkDoneProgressReport {
+                    cancellable: Some(false),
+                    message: Some(format!("{now}/{total} files{eta}")),
+                    percentage: Some(percentage),
+                }));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn end(self, message: String) {
+        self.send(WorkDoneProgress::End(WorkDoneProgressEnd {
+            message: Some(message),
+        }));
+    }
+}

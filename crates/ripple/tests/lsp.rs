@@ -1,0 +1,310 @@
+//! `ripple lsp` end to end: the real binary, spoken to over stdio by a small LSP client.
+
+use std::path::{Path, PathBuf};
+
+use ripple_tests::lsp_client::{LspClient, file_uri};
+use ripple_tests::{canonical, write_tree};
+use serde_json::{Value, json};
+
+fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ripple"))
+}
+
+fn start(root: &Path, capabilities: Value) -> LspClient {
+    let mut client = LspClient::start(&binary(), root);
+    client.initialize(root, capabilities);
+    client
+}
+
+fn open(client: &mut LspClient, path: &Path, text: &str) -> String {
+    let uri = file_uri(path);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+    );
+    uri
+}
+
+fn change(client: &mut LspClient, uri: &str, version: i32, range: [u32; 4], text: &str) {
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{
+                "range": {"start": {"line": range[0], "character": range[1]},
+                          "end": {"line": range[2], "character": range[3]}},
+                "text": text,
+            }],
+        }),
+    );
+}
+
+fn codes(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|item| item["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn workspace(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = write_tree(files);
+    let root = canonical(dir.path());
+    (dir, root)
+}
+
+#[test]
+fn lifecycle_exit_codes() {
+    let (_dir, root) = workspace(&[("ripple.toml", "")]);
+    let client = start(&root, json!({}));
+    assert!(client.shutdown_and_exit().success());
+
+    let mut client = start(&root, json!({}));
+    client.notify("exit", Value::Null);
+    assert_eq!(
+        client.wait_for_exit().code(),
+        Some(1),
+        "exit without shutdown"
+    );
+}
+
+#[test]
+fn requests_before_initialize_and_after_shutdown_get_errors() {
+    let (_dir, root) = workspace(&[("ripple.toml", "")]);
+    let mut client = LspClient::start(&binary(), &root);
+    let early = client.request("ripple/stats", Value::Null);
+    assert_eq!(
+        early["error"]["code"], -32002,
+        "server not initialized: {early}"
+    );
+    client.initialize(&root, json!({}));
+    let shutdown = client.request("shutdown", Value::Null);
+    assert!(shutdown.get("error").is_none());
+    let late = client.request("ripple/stats", Value::Null);
+    assert_eq!(
+        late["error"]["code"], -32600,
+        "invalid request after shutdown: {late}"
+    );
+}
+
+#[test]
+fn an_error_appears_while_typing_and_clears_when_fixed() {
+    let (_dir, root) = workspace(&[("ripple.toml", ""), ("app.py", "value = 1\nprint(value)\n")]);
+    let mut client = start(&root, json!({"window": {"workDoneProgress": true}}));
+    let uri = open(
+        &mut client,
+        &root.join("app.py"),
+        "value = 1\nprint(value)\n",
+    );
+    client.diagnostics(&uri, |items| items.is_empty());
+
+    // Typing `valeu` instead of `value`.
+    change(&mut client, &uri, 2, [1, 6, 1, 11], "valeu");
+    let items = client.diagnostics(&uri, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["undefined-name"]);
+    assert_eq!(
+        items[0]["range"]["start"],
+        json!({"line": 1, "character": 6})
+    );
+
+    change(&mut client, &uri, 3, [1, 6, 1, 11], "value");
+    client.diagnostics(&uri, |items| items.is_empty());
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
+fn removing_a_name_in_one_file_reports_in_its_importer() {
+    let (_dir, root) = workspace(&[
+        ("ripple.toml", "diagnostic-mode = \"workspace\"\n"),
+        ("b.py", "def helper():\n    return 1\n"),
+        ("a.py", "from b import helper\n\nprint(helper())\n"),
+    ]);
+    let mut client = start(&root, json!({}));
+    let a = file_uri(&root.join("a.py"));
+    let b = open(
+        &mut client,
+        &root.join("b.py"),
+        "def helper():\n    return 1\n",
+    );
+    change(&mut client, &b, 2, [0, 4, 0, 10], "assist");
+    let items = client.diagnostics(&a, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["missing-module-member"]);
+    change(&mut client, &b, 3, [0, 4, 0, 10], "helper");
+    client.diagnostics(&a, |items| items.is_empty());
+}
+
+#[test]
+fn a_body_edit_reruns_nothing_for_other_files_and_stats_say_so() {
+    let (_dir, root) = workspace(&[
+        ("ripple.toml", ""),
+        ("b.py", "def helper():\n    return 1\n"),
+        ("a.py", "from b import helper\n\nprint(helper())\n"),
+    ]);
+    let mut client = start(&root, json!({}));
+    let b = open(
+        &mut client,
+        &root.join("b.py"),
+        "def helper():\n    return 1\n",
+    );
+    client.diagnostics(&b, |items| items.is_empty());
+    change(&mut client, &b, 2, [1, 11, 1, 12], "2");
+    // Stats are answered after the edit queued before them.
+    let stats = client.request("ripple/stats", Value::Null)["result"].clone();
+    assert_eq!(stats["files"], 2, "{stats}");
+    let last = &stats["lastEditQueries"];
+    assert_eq!(last["analysis"], 1, "only b.py is re-analysed: {stats}");
+    assert!(
+        last.get("import_diagnostics").is_none() || last["import_diagnostics"] == 1,
+        "{stats}"
+    );
+    assert!(stats["lastEditLatencyMs"].is_number(), "{stats}");
+    assert!(stats["memoryBytes"].is_number(), "{stats}");
+}
+
+#[test]
+fn indexing_reports_progress_with_a_created_token() {
+    let mut files = vec![("ripple.toml".to_string(), String::new())];
+    for index in 0..60 {
+        files.push((
+            format!("pkg/m{index}.py"),
+            format!("import os\nvalue{index} = os.sep\n"),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_dir, root) = workspace(&refs);
+    let mut client = start(&root, json!({"window": {"workDoneProgress": true}}));
+    let create = client.wait(|m| m["method"] == "window/workDoneProgress/create");
+    let token = create["params"]["token"].clone();
+    let begin =
+        client.wait(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin");
+    assert_eq!(begin["params"]["token"], token);
+    let end = client.wait(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    assert_eq!(end["params"]["token"], token);
+    assert!(
+        end["params"]["value"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("60")
+    );
+}
+
+#[test]
+fn pull_diagnostics_when_the_client_asks_for_them() {
+    let (_dir, root) = workspace(&[("ripple.toml", ""), ("m.py", "import os\n")]);
+    let mut client = LspClient::start(&binary(), &root);
+    let init = client.initialize(&root, json!({"textDocument": {"diagnostic": {}}}));
+    assert!(
+        init["result"]["capabilities"]["diagnosticProvider"].is_object(),
+        "{init}"
+    );
+    let uri = open(&mut client, &root.join("m.py"), "import os\n");
+    let first = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(first["result"]["kind"], "full", "{first}");
+    assert_eq!(
+        codes(first["result"]["items"].as_array().map_or(&[][..], |v| v)),
+        vec!["unused-import"]
+    );
+    let id = first["result"]["resultId"].clone();
+    let again = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}, "previousResultId": id}),
+    );
+    assert_eq!(again["result"]["kind"], "unchanged", "{again}");
+    let workspace = client.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    assert_eq!(
+        workspace["result"]["items"].as_array().map_or(0, Vec::len),
+        1,
+        "{workspace}"
+    );
+    assert!(
+        !client
+            .seen
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"),
+        "no pushes in pull mode"
+    );
+}
+
+#[test]
+fn positions_follow_the_negotiated_encoding() {
+    let text = "s = 'é😀'; print(nope)\n";
+    let (_dir, root) = workspace(&[("ripple.toml", ""), ("u.py", text)]);
+    for (capabilities, encoding, character) in [
+        (json!({}), "utf-16", 17),
+        (
+            json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+            "utf-8",
+            20,
+        ),
+    ] {
+        let mut client = LspClient::start(&binary(), &root);
+        let init = client.initialize(&root, capabilities);
+        assert_eq!(init["result"]["capabilities"]["positionEncoding"], encoding);
+        let uri = open(&mut client, &root.join("u.py"), text);
+        let items = client.diagnostics(&uri, |items| !items.is_empty());
+        assert_eq!(
+            items[0]["range"]["start"]["character"], character,
+            "{encoding}"
+        );
+        // An edit after the emoji, in the same encoding: rename `nope` to `print`.
+        change(
+            &mut client,
+            &uri,
+            2,
+            [0, character, 0, character + 4],
+            "print",
+        );
+        client.diagnostics(&uri, |items| items.is_empty());
+    }
+}
+
+#[test]
+fn a_watched_file_change_and_a_created_module_resolve_imports() {
+    let (_dir, root) = workspace(&[
+        ("ripple.toml", "diagnostic-mode = \"workspace\"\n"),
+        ("main.py", "import later\n\nprint(later)\n"),
+    ]);
+    let mut client = start(
+        &root,
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    let main = file_uri(&root.join("main.py"));
+    let items = client.diagnostics(&main, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["unresolved-import"]);
+    client.wait(|m| m["method"] == "client/registerCapability");
+    std::fs::write(root.join("later.py"), "").unwrap_or_else(|e| panic!("{e}"));
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&root.join("later.py")), "type": 1}]}),
+    );
+    client.diagnostics(&main, |items| items.is_empty());
+}
+
+#[test]
+fn bad_input_gets_an_error_or_a_log_line_and_the_server_keeps_serving() {
+    let (_dir, root) = workspace(&[("ripple.toml", ""), ("m.py", "x = 1\n")]);
+    let mut client = start(&root, json!({}));
+    client.send_raw("{this is not json");
+    let unknown = client.request("ripple/unknownMethod", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+    // Edits to a document never opened, and out-of-range edits, are logged and skipped.
+    change(
+        &mut client,
+        "file:///nowhere/never.py",
+        2,
+        [0, 0, 0, 1],
+        "x",
+    );
+    let uri = open(&mut client, &root.join("m.py"), "x = 1\n");
+    change(&mut client, &uri, 2, [40, 0, 99, 99], "print(y)\n");
+    let items = client.diagnostics(&uri, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["undefined-name"]);
+    let stats = client.request("ripple/stats", Value::Null);
+    assert!(stats["result"].is_object(), "{stats}");
+    assert!(client.shutdown_and_exit().success());
+}
