@@ -86,19 +86,21 @@ impl Document {
         let wanted = position.character as usize;
         let mut units = 0usize;
         for (offset, ch) in line_slice.chars().take(content_chars).enumerate() {
-            if units >= wanted {
-                if units > wanted {
-                    clamped.push(Clamped(format!(
-                        "character {} inside a surrogate pair on line {}",
-                        position.character, position.line
-                    )));
-                }
+            if units == wanted {
                 return line_start + offset;
             }
-            units += match encoding {
+            let width = match encoding {
                 PositionEncoding::Utf16 => ch.len_utf16(),
                 PositionEncoding::Utf8 => ch.len_utf8(),
             };
+            if units + width > wanted {
+                clamped.push(Clamped(format!(
+                    "character {} falls inside a character on line {}; moved to its start",
+                    position.character, position.line
+                )));
+                return line_start + offset;
+            }
+            units += width;
         }
         if units < wanted {
             clamped.push(Clamped(format!(
@@ -146,7 +148,8 @@ mod tests {
         let clamped = document.apply(&[change(((0, 3), (0, 4)), "X")], PositionEncoding::Utf16);
         assert!(clamped.is_empty());
         assert_eq!(document.text(), "a😀X\r\nc\n");
-        document.apply(&[change(((0, 5), (0, 5)), "Y")], PositionEncoding::Utf8);
+        // In UTF-8, `a` is one byte, the emoji four and `X` one: offset 6 is after `X`.
+        document.apply(&[change(((0, 6), (0, 6)), "Y")], PositionEncoding::Utf8);
         assert_eq!(document.text(), "a😀XY\r\nc\n");
     }
 
@@ -159,6 +162,7 @@ mod tests {
         let inside_pair = Document::new("😀", 1)
             .clone()
             .apply(&[change(((0, 1), (0, 1)), "x")], PositionEncoding::Utf16);
-        assert_eq!(inside_pair.len(), 1);
+        // Both ends of the range fall inside the emoji's surrogate pair.
+        assert_eq!(inside_pair.len(), 2);
     }
 }

@@ -350,9 +350,11 @@ impl Engine {
         let Some(workspace) = &self.workspace else {
             return;
         };
-        let progress = (files.len() > PROGRESS_THRESHOLD
-            && self.session.as_ref().is_some_and(|s| s.progress))
-        .then(|| self.outbox.begin_progress("ripple: checking", files.len()));
+        // A branch switch touches many files: show progress then, never for a keystroke.
+        let many = touched.files.len() > PROGRESS_THRESHOLD
+            || (touched.everything && files.len() > PROGRESS_THRESHOLD);
+        let progress = (many && self.session.as_ref().is_some_and(|s| s.progress))
+            .then(|| self.outbox.begin_progress("ripple: checking", files.len()));
         let reports = check_with_progress(workspace, &files, progress.as_ref());
         if let Some(progress) = progress {
             progress.end(format!("checked {} files", files.len()));

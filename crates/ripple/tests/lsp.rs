@@ -308,3 +308,117 @@ fn bad_input_gets_an_error_or_a_log_line_and_the_server_keeps_serving() {
     assert!(stats["result"].is_object(), "{stats}");
     assert!(client.shutdown_and_exit().success());
 }
+
+#[test]
+fn a_thousand_file_change_lands_as_one_batch_with_one_progress() {
+    let mut files = vec![
+        (
+            "ripple.toml".to_string(),
+            "diagnostic-mode = \"workspace\"\n".to_string(),
+        ),
+        (
+            "main.py".to_string(),
+            "from lib import VALUE\n\nprint(VALUE)\n".to_string(),
+        ),
+        ("lib.py".to_string(), "VALUE = 1\n".to_string()),
+    ];
+    for index in 0..1_000 {
+        files.push((format!("gen/m{index}.py"), format!("x{index} = 1\n")));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_dir, root) = workspace(&refs);
+    let mut client = start(
+        &root,
+        json!({"window": {"workDoneProgress": true},
+               "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    let main = file_uri(&root.join("main.py"));
+    client.diagnostics(&main, |items| items.is_empty());
+    client.wait(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    client.seen.clear();
+
+    // A checkout: every generated module gains an unused import, and `lib` loses `VALUE`.
+    let mut changes = Vec::new();
+    for index in 0..1_000 {
+        let path = root.join(format!("gen/m{index}.py"));
+        std::fs::write(&path, format!("import os\nx{index} = 1\n"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        changes.push(json!({"uri": file_uri(&path), "type": 2}));
+    }
+    std::fs::write(root.join("lib.py"), "OTHER = 1\n").unwrap_or_else(|e| panic!("{e}"));
+    changes.push(json!({"uri": file_uri(&root.join("lib.py")), "type": 2}));
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": changes}),
+    );
+
+    let items = client.diagnostics(&main, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["missing-module-member"]);
+    let last = file_uri(&root.join("gen/m999.py"));
+    let items = client.diagnostics(&last, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["unused-import"]);
+    let ends = client
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .count();
+    let begins = client
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin")
+        .count();
+    assert_eq!((begins, ends), (1, 1), "one progress for the batch");
+}
+
+#[test]
+fn a_config_change_applies_without_a_restart() {
+    let (_dir, root) = workspace(&[("ripple.toml", ""), ("m.py", "import os\n")]);
+    let mut client = start(
+        &root,
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    let uri = open(&mut client, &root.join("m.py"), "import os\n");
+    let items = client.diagnostics(&uri, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["unused-import"]);
+    std::fs::write(root.join("ripple.toml"), "ignore = [\"F401\"]\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&root.join("ripple.toml")), "type": 2}]}),
+    );
+    client.diagnostics(&uri, |items| items.is_empty());
+}
+
+#[test]
+fn the_open_document_wins_over_the_disk_until_closed() {
+    let (_dir, root) = workspace(&[("ripple.toml", ""), ("m.py", "import os\n")]);
+    let mut client = start(&root, json!({}));
+    let uri = open(&mut client, &root.join("m.py"), "import os\nprint(os)\n");
+    client.diagnostics(&uri, |items| items.is_empty());
+    std::fs::write(root.join("m.py"), "import sys\n").unwrap_or_else(|e| panic!("{e}"));
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri, "type": 2}]}),
+    );
+    let stats = client.request("ripple/stats", Value::Null);
+    assert!(stats["result"].is_object());
+    assert!(
+        !client
+            .seen
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"
+                && !m["params"]["diagnostics"]
+                    .as_array()
+                    .is_some_and(Vec::is_empty)),
+        "the disk change must not replace the open text"
+    );
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    // Closed in open-files mode: what it showed is cleared.
+    client.diagnostics(&uri, |items| items.is_empty());
+}
