@@ -100,6 +100,7 @@ impl LanguageServer for Backend {
             encoding,
             pull_diagnostics,
             progress,
+            client_watches: watch,
         };
         if let Ok(mut slot) = self.session.lock() {
             *slot = Some(session);

@@ -33,6 +33,8 @@ pub struct Session {
     pub encoding: PositionEncoding,
     pub pull_diagnostics: bool,
     pub progress: bool,
+    /// The client watches files for us; otherwise the server watches the workspace itself.
+    pub client_watches: bool,
 }
 
 pub enum Event {
@@ -81,6 +83,9 @@ struct Stats {
 
 pub struct Engine {
     outbox: Outbox,
+    /// The loop's own channel, for the file watcher it may start.
+    events: mpsc::UnboundedSender<Event>,
+    watcher: Option<Box<dyn std::any::Any>>,
     session: Option<Session>,
     workspace: Option<Workspace>,
     selection: RuleSelection,
@@ -91,9 +96,11 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(outbox: Outbox) -> Self {
+    pub fn new(outbox: Outbox, events: mpsc::UnboundedSender<Event>) -> Self {
         Self {
             outbox,
+            events,
+            watcher: None,
             session: None,
             workspace: None,
             selection: RuleSelection::default(),
@@ -151,9 +158,16 @@ impl Engine {
     fn apply(&mut self, event: Event, touched: &mut Touched) {
         match event {
             Event::Initialized(session) => {
+                let watch_root = (!session.client_watches)
+                    .then(|| session.root.clone())
+                    .flatten();
                 self.session = Some(session);
                 self.load_workspace();
                 self.index();
+                if let Some(root) = watch_root {
+                    self.watcher = crate::watcher::watch(&root, self.events.clone())
+                        .map(|watcher| Box::new(watcher) as Box<dyn std::any::Any>);
+                }
                 touched.everything = true;
             }
             Event::Open { uri, text, version } => {

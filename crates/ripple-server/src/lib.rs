@@ -10,6 +10,7 @@ mod document;
 mod engine;
 mod framing;
 mod outbox;
+mod watcher;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,10 +33,11 @@ pub fn run_stdio() -> anyhow::Result<i32> {
         let (service, socket) = LspService::build(|client| {
             let outbox = outbox::Outbox::new(client.clone(), handle.clone());
             if let Some(receiver) = receiver.take() {
+                let own_events = events.clone();
                 let spawned = std::thread::Builder::new()
                     .name("ripple-engine".into())
                     .stack_size(64 * 1024 * 1024)
-                    .spawn(move || engine::Engine::new(outbox).run(receiver));
+                    .spawn(move || engine::Engine::new(outbox, own_events).run(receiver));
                 if let Err(error) = spawned {
                     tracing::error!("cannot start the engine thread: {error}");
                 }

@@ -422,3 +422,22 @@ fn the_open_document_wins_over_the_disk_until_closed() {
     // Closed in open-files mode: what it showed is cleared.
     client.diagnostics(&uri, |items| items.is_empty());
 }
+
+#[test]
+fn without_client_watching_the_server_watches_the_disk_itself() {
+    let (_dir, root) = workspace(&[
+        ("ripple.toml", "diagnostic-mode = \"workspace\"\n"),
+        ("main.py", "import later\n\nprint(later)\n"),
+        (".venv/ignored.py", ""),
+    ]);
+    let mut client = start(&root, json!({}));
+    let main = file_uri(&root.join("main.py"));
+    let items = client.diagnostics(&main, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["unresolved-import"]);
+    // Created on disk, with no notification from the client.
+    std::fs::write(root.join("later.py"), "").unwrap_or_else(|e| panic!("{e}"));
+    client.diagnostics(&main, |items| items.is_empty());
+    std::fs::remove_file(root.join("later.py")).unwrap_or_else(|e| panic!("{e}"));
+    let items = client.diagnostics(&main, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["unresolved-import"]);
+}
