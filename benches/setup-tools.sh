@@ -3,12 +3,14 @@
 # Idempotent: re-running only installs what is missing or at the wrong version.
 #
 # Pins were the newest releases on PyPI when the harness was written
-# (`pip index versions ruff`, `pip index versions pyflakes`). Change them here, deliberately.
+# (`pip index versions ruff`, `pip index versions pyflakes`; ty, for benches/lsp_latency.py, was
+# added later at the then newest `pip index versions ty`). Change them here, deliberately.
 set -euo pipefail
 
 TOOLS=(
     "ruff==0.17.5"
     "pyflakes==4.1.0"
+    "ty==0.0.104"
 )
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,3 +41,4 @@ fi
 
 "$venv/bin/ruff" --version
 "$venv/bin/pyflakes" --version
+"$venv/bin/ty" --version

@@ -379,10 +379,13 @@ impl Engine {
             reported.insert(report.path.clone());
             let text = report.file.contents(workspace.db()).text();
             let diagnostics = to_lsp(&report.diagnostics, text, encoding, &self.selection);
-            if self.published.get(&report.path) == Some(&diagnostics) {
+            let version = self.documents.get(&report.path).map(|d| d.version);
+            // Unchanged diagnostics are not sent again, except for an edited document: its
+            // publish tells the client which version the diagnostics describe.
+            let edited = version.is_some() && touched.files.contains(&report.path);
+            if !edited && self.published.get(&report.path) == Some(&diagnostics) {
                 continue;
             }
-            let version = self.documents.get(&report.path).map(|d| d.version);
             if let Some(uri) = Uri::from_file_path(&report.path) {
                 self.outbox.publish(uri, diagnostics.clone(), version);
             }

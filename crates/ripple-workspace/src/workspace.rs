@@ -194,6 +194,22 @@ impl Workspace {
         respect_noqa: bool,
         on_file_done: &(dyn Fn() + Sync),
     ) -> Vec<FileReport> {
+        // A few files (an editor's keystroke) are checked right here: handing them to the pool
+        // would cost more than checking them.
+        if files.len() <= 2 {
+            return files
+                .iter()
+                .map(|&file| {
+                    let diagnostics = check_file(&self.db, file, respect_noqa);
+                    on_file_done();
+                    FileReport {
+                        file,
+                        path: file.path(&self.db).clone(),
+                        diagnostics,
+                    }
+                })
+                .collect();
+        }
         // A database handle is `Send` but not `Sync`: each worker clones its own from a shared
         // one behind a lock.
         let shared = std::sync::Mutex::new(self.db.clone());
