@@ -92,6 +92,9 @@ pub struct Engine {
     documents: HashMap<PathBuf, Document>,
     /// What each file's last publish said, so only changes are sent.
     published: HashMap<PathBuf, Vec<lsp::Diagnostic>>,
+    /// The same, before conversion: a file whose text and findings did not change is skipped
+    /// without converting positions (in workspace mode, most files after most edits).
+    published_raw: HashMap<PathBuf, Vec<Diagnostic>>,
     stats: Stats,
 }
 
@@ -106,6 +109,7 @@ impl Engine {
             selection: RuleSelection::default(),
             documents: HashMap::new(),
             published: HashMap::new(),
+            published_raw: HashMap::new(),
             stats: Stats::default(),
         }
     }
@@ -377,6 +381,14 @@ impl Engine {
         let mut reported = HashSet::new();
         for report in reports {
             reported.insert(report.path.clone());
+            let text_changed = touched.everything || touched.files.contains(&report.path);
+            if !text_changed
+                && self.published_raw.get(&report.path) == Some(&report.diagnostics)
+            {
+                continue;
+            }
+            self.published_raw
+                .insert(report.path.clone(), report.diagnostics.clone());
             let text = report.file.contents(workspace.db()).text();
             let diagnostics = to_lsp(&report.diagnostics, text, encoding, &self.selection);
             let version = self.documents.get(&report.path).map(|d| d.version);
@@ -406,6 +418,7 @@ impl Engine {
             .collect();
         for path in stale {
             self.published.remove(&path);
+            self.published_raw.remove(&path);
             if let Some(uri) = Uri::from_file_path(&path) {
                 self.outbox.publish(uri, Vec::new(), None);
             }
