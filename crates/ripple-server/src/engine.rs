@@ -1,8 +1,9 @@
 //! The one loop that owns the database. Every notification reaches it through a channel and is
-//! applied in arrival order; requests that read results are answered from the same loop after the
-//! edits queued before them, so an answer is never stale. Events that arrive while a check runs
-//! are applied together before the next check: a burst of keystrokes is checked once, for the
-//! newest text.
+//! applied in arrival order. Checking runs on a snapshot of the database on another thread, so
+//! the loop keeps taking edits: an edit that arrives during a check cancels it (salsa unwinds the
+//! snapshot's queries with `Cancelled`), its results are dropped, never published, and the next
+//! check covers everything changed since the last publish. A burst of keystrokes is thus checked
+//! for the newest text only.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -11,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use ripple_core::{Diagnostic, FileContents, LineIndex, PositionEncoding, SourceFile};
 use ripple_workspace::{
-    CONFIG_FILE_NAMES, DiagnosticMode, RuleSelection, Workspace, is_python_file, read_contents,
+    CONFIG_FILE_NAMES, DiagnosticMode, FileReport, RuleSelection, Workspace, WorkspaceSnapshot,
+    is_python_file, read_contents,
 };
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
@@ -63,6 +65,11 @@ pub enum Event {
         reply: oneshot::Sender<Option<PullResult>>,
     },
     PullWorkspace(oneshot::Sender<Vec<(Uri, String, Vec<lsp::Diagnostic>)>>),
+    /// A check started by the loop finished; `reports` is `None` when an edit cancelled it.
+    CheckDone {
+        generation: u64,
+        reports: Option<Vec<FileReport>>,
+    },
 }
 
 /// The answer to `textDocument/diagnostic`.
@@ -96,6 +103,16 @@ pub struct Engine {
     /// without converting positions (in workspace mode, most files after most edits).
     published_raw: HashMap<PathBuf, Vec<Diagnostic>>,
     stats: Stats,
+    /// Bumped for every check started; a finished check of an older generation is stale.
+    generation: u64,
+    /// A check is running on a snapshot.
+    checking: bool,
+    /// What changed since the last publish: carried over when a check is cancelled.
+    pending: Touched,
+    /// When the oldest unpublished change arrived, for the latency statistic.
+    pending_since: Option<Instant>,
+    /// `ripple/stats` requests wait for the running check, so they describe the last edit.
+    waiting_for_check: Vec<Event>,
 }
 
 impl Engine {
@@ -111,45 +128,125 @@ impl Engine {
             published: HashMap::new(),
             published_raw: HashMap::new(),
             stats: Stats::default(),
+            generation: 0,
+            checking: false,
+            pending: Touched::default(),
+            pending_since: None,
+            waiting_for_check: Vec::new(),
         }
     }
 
     /// Runs until every sender is gone (the server shut down).
     pub fn run(mut self, mut events: mpsc::UnboundedReceiver<Event>) {
         while let Some(first) = events.blocking_recv() {
-            let received = Instant::now();
             let mut batch = vec![first];
             while let Ok(more) = events.try_recv() {
                 batch.push(more);
             }
-            let recording = self.workspace.is_some();
-            if let Some(workspace) = &self.workspace {
-                workspace.db().stats().start_recording();
-            }
-            let mut touched = Touched::default();
+            let mut changed = false;
             let mut replies = Vec::new();
             for event in batch {
                 match event {
-                    Event::Stats(_) | Event::PullDocument { .. } | Event::PullWorkspace(_) => {
-                        replies.push(event);
+                    Event::CheckDone {
+                        generation,
+                        reports,
+                    } => self.finish_check(generation, reports),
+                    Event::Stats(_) => self.waiting_for_check.push(event),
+                    Event::PullDocument { .. } | Event::PullWorkspace(_) => replies.push(event),
+                    other => {
+                        if self.pending_since.is_none() {
+                            self.pending_since = Some(Instant::now());
+                        }
+                        let mut touched = std::mem::take(&mut self.pending);
+                        // Applying an edit cancels a running check: the setter waits until the
+                        // snapshot's queries have unwound.
+                        self.apply(other, &mut touched);
+                        self.pending = touched;
+                        changed = true;
                     }
-                    other => self.apply(other, &mut touched),
                 }
             }
-            if touched.any() {
-                self.publish(&touched);
-                self.stats.edits += 1;
-                self.stats.last_edit_latency = Some(received.elapsed());
-            }
-            if recording && let Some(workspace) = &self.workspace {
-                let records = workspace.db().stats().take_recording();
-                if touched.any() {
-                    self.stats.last_edit_queries = count_by_query(workspace, &records);
-                }
+            if changed && self.pending.any() {
+                self.start_check();
             }
             for reply in replies {
                 self.answer(reply);
             }
+            if !self.checking {
+                for waiting in std::mem::take(&mut self.waiting_for_check) {
+                    self.answer(waiting);
+                }
+            }
+        }
+    }
+
+    /// Starts checking what changed since the last publish, on a snapshot on its own thread.
+    fn start_check(&mut self) {
+        let pull = self.session.as_ref().is_some_and(|s| s.pull_diagnostics);
+        let Some(workspace) = self.workspace.as_ref().filter(|_| !pull) else {
+            // Nothing to push: pulled diagnostics are computed when asked for.
+            self.pending = Touched::default();
+            self.pending_since = None;
+            return;
+        };
+        if self.generation == 0 || !self.checking {
+            workspace.db().stats().start_recording();
+        }
+        self.generation += 1;
+        self.checking = true;
+        let generation = self.generation;
+        let files = self.files_to_report(&self.pending);
+        let many = self.pending.files.len() > PROGRESS_THRESHOLD
+            || (self.pending.everything && files.len() > PROGRESS_THRESHOLD);
+        let progress = many && self.session.as_ref().is_some_and(|s| s.progress);
+        let snapshot = workspace.snapshot();
+        let outbox = self.outbox.clone();
+        let events = self.events.clone();
+        let spawned = std::thread::Builder::new()
+            .name("ripple-check".into())
+            .stack_size(64 * 1024 * 1024)
+            .spawn(move || {
+                let progress =
+                    progress.then(|| outbox.begin_progress("ripple: checking", files.len()));
+                let reports = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
+                    check_with_progress(&snapshot, &files, progress.as_ref())
+                }));
+                drop(snapshot);
+                if let Some(progress) = progress {
+                    let message = match &reports {
+                        Ok(_) => format!("checked {} files", files.len()),
+                        Err(_) => "interrupted by a newer change".to_string(),
+                    };
+                    progress.end(message);
+                }
+                let _ = events.send(Event::CheckDone {
+                    generation,
+                    reports: reports.ok(),
+                });
+            });
+        if let Err(error) = spawned {
+            tracing::error!("cannot start a check: {error}");
+            self.checking = false;
+        }
+    }
+
+    fn finish_check(&mut self, generation: u64, reports: Option<Vec<FileReport>>) {
+        if generation != self.generation {
+            // A newer check is running: this one is stale, whatever it found.
+            return;
+        }
+        self.checking = false;
+        let Some(reports) = reports else {
+            // Cancelled by an edit whose own check was started after it: nothing to publish.
+            return;
+        };
+        let touched = std::mem::take(&mut self.pending);
+        self.publish(&touched, reports);
+        self.stats.edits += 1;
+        self.stats.last_edit_latency = self.pending_since.take().map(|since| since.elapsed());
+        if let Some(workspace) = &self.workspace {
+            let records = workspace.db().stats().take_recording();
+            self.stats.last_edit_queries = count_by_query(workspace, &records);
         }
     }
 
@@ -229,7 +326,10 @@ impl Engine {
                 touched.files.insert(path);
             }
             Event::WatchedFiles(changes) => self.apply_disk_changes(changes, touched),
-            Event::Stats(_) | Event::PullDocument { .. } | Event::PullWorkspace(_) => {}
+            Event::Stats(_)
+            | Event::PullDocument { .. }
+            | Event::PullWorkspace(_)
+            | Event::CheckDone { .. } => {}
         }
     }
 
@@ -356,7 +456,7 @@ impl Engine {
         files
     }
 
-    fn publish(&mut self, touched: &Touched) {
+    fn publish(&mut self, touched: &Touched, reports: Vec<FileReport>) {
         if self
             .session
             .as_ref()
@@ -364,27 +464,15 @@ impl Engine {
         {
             return;
         }
-        let files = self.files_to_report(touched);
         let Some(workspace) = &self.workspace else {
             return;
         };
-        // A branch switch touches many files: show progress then, never for a keystroke.
-        let many = touched.files.len() > PROGRESS_THRESHOLD
-            || (touched.everything && files.len() > PROGRESS_THRESHOLD);
-        let progress = (many && self.session.as_ref().is_some_and(|s| s.progress))
-            .then(|| self.outbox.begin_progress("ripple: checking", files.len()));
-        let reports = check_with_progress(workspace, &files, progress.as_ref());
-        if let Some(progress) = progress {
-            progress.end(format!("checked {} files", files.len()));
-        }
         let encoding = self.encoding();
         let mut reported = HashSet::new();
         for report in reports {
             reported.insert(report.path.clone());
             let text_changed = touched.everything || touched.files.contains(&report.path);
-            if !text_changed
-                && self.published_raw.get(&report.path) == Some(&report.diagnostics)
-            {
+            if !text_changed && self.published_raw.get(&report.path) == Some(&report.diagnostics) {
                 continue;
             }
             self.published_raw
@@ -511,12 +599,41 @@ impl Engine {
     }
 }
 
-/// Checks `files` on the workspace's pool while a second thread reports progress, if asked.
+/// Something that can check files: the workspace itself, or a snapshot of it.
+trait Checker {
+    fn check_files(
+        &self,
+        files: &[SourceFile],
+        on_file_done: &(dyn Fn() + Sync),
+    ) -> Vec<FileReport>;
+}
+
+impl Checker for Workspace {
+    fn check_files(
+        &self,
+        files: &[SourceFile],
+        on_file_done: &(dyn Fn() + Sync),
+    ) -> Vec<FileReport> {
+        self.check(files, true, on_file_done)
+    }
+}
+
+impl Checker for WorkspaceSnapshot {
+    fn check_files(
+        &self,
+        files: &[SourceFile],
+        on_file_done: &(dyn Fn() + Sync),
+    ) -> Vec<FileReport> {
+        self.check(files, true, on_file_done)
+    }
+}
+
+/// Checks `files` while a second thread reports progress, if asked.
 fn check_with_progress(
-    workspace: &Workspace,
+    checker: &impl Checker,
     files: &[SourceFile],
     progress: Option<&crate::outbox::ProgressReporter>,
-) -> Vec<ripple_workspace::FileReport> {
+) -> Vec<FileReport> {
     let done = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let reporter = progress.map(|progress| {
@@ -527,8 +644,16 @@ fn check_with_progress(
         let tick = || {
             done.fetch_add(1, Ordering::Relaxed);
         };
-        let reports = workspace.check(files, true, &tick);
-        done.store(usize::MAX, Ordering::Relaxed);
+        // Stop the reporter even when the check unwinds (cancelled by an edit).
+        struct StopReporter<'a>(&'a AtomicUsize);
+        impl Drop for StopReporter<'_> {
+            fn drop(&mut self) {
+                self.0.store(usize::MAX, Ordering::Relaxed);
+            }
+        }
+        let stop = StopReporter(&done);
+        let reports = checker.check_files(files, &tick);
+        drop(stop);
         if let Some(reporter) = reporter {
             let _ = reporter.join();
         }
@@ -537,7 +662,7 @@ fn check_with_progress(
 }
 
 /// What a batch of events changed.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Touched {
     files: HashSet<PathBuf>,
     saved: HashSet<PathBuf>,

@@ -18,4 +18,4 @@ pub use database::RippleDatabase;
 pub use discovery::{WalkProblem, find_root, is_excluded_dir, is_python_file, walk_workspace};
 pub use interpreter::{Environment, discover_environment};
 pub use selection::RuleSelection;
-pub use workspace::{FileReport, Workspace, WorkspaceProblem, read_contents};
+pub use workspace::{FileReport, Workspace, WorkspaceProblem, WorkspaceSnapshot, read_contents};

@@ -194,45 +194,17 @@ impl Workspace {
         respect_noqa: bool,
         on_file_done: &(dyn Fn() + Sync),
     ) -> Vec<FileReport> {
-        // A few files (an editor's keystroke) are checked right here: handing them to the pool
-        // would cost more than checking them.
-        if files.len() <= 2 {
-            return files
-                .iter()
-                .map(|&file| {
-                    let diagnostics = check_file(&self.db, file, respect_noqa);
-                    on_file_done();
-                    FileReport {
-                        file,
-                        path: file.path(&self.db).clone(),
-                        diagnostics,
-                    }
-                })
-                .collect();
+        check_files(&self.db, &self.pool, files, respect_noqa, on_file_done)
+    }
+
+    /// A read-only handle for checking on another thread while this workspace takes edits. An
+    /// edit cancels the snapshot's running queries (they unwind with `salsa::Cancelled`) and
+    /// waits for the snapshot to be dropped.
+    pub fn snapshot(&self) -> WorkspaceSnapshot {
+        WorkspaceSnapshot {
+            db: self.db.clone(),
+            pool: self.pool.clone(),
         }
-        // A database handle is `Send` but not `Sync`: each worker clones its own from a shared
-        // one behind a lock.
-        let shared = std::sync::Mutex::new(self.db.clone());
-        let handle = || {
-            shared
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .clone()
-        };
-        self.pool.install(|| {
-            files
-                .par_iter()
-                .map_init(handle, |db, &file| {
-                    let diagnostics = check_file(db, file, respect_noqa);
-                    on_file_done();
-                    FileReport {
-                        file,
-                        path: file.path(db).clone(),
-                        diagnostics,
-                    }
-                })
-                .collect()
-        })
     }
 
     /// Replaces the text of a workspace file, as an editor or a watcher would.
@@ -303,6 +275,75 @@ impl Workspace {
 
 /// Files larger than this are not analysed (generated data, not code a person edits).
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A database handle for checking on another thread; see [`Workspace::snapshot`].
+pub struct WorkspaceSnapshot {
+    db: RippleDatabase,
+    pool: Arc<rayon::ThreadPool>,
+}
+
+impl WorkspaceSnapshot {
+    pub fn check(
+        &self,
+        files: &[SourceFile],
+        respect_noqa: bool,
+        on_file_done: &(dyn Fn() + Sync),
+    ) -> Vec<FileReport> {
+        check_files(&self.db, &self.pool, files, respect_noqa, on_file_done)
+    }
+
+    pub fn db(&self) -> &RippleDatabase {
+        &self.db
+    }
+}
+
+fn check_files(
+    db: &RippleDatabase,
+    pool: &rayon::ThreadPool,
+    files: &[SourceFile],
+    respect_noqa: bool,
+    on_file_done: &(dyn Fn() + Sync),
+) -> Vec<FileReport> {
+    // A few files (an editor's keystroke) are checked right here: handing them to the pool
+    // would cost more than checking them.
+    if files.len() <= 2 {
+        return files
+            .iter()
+            .map(|&file| {
+                let diagnostics = check_file(db, file, respect_noqa);
+                on_file_done();
+                FileReport {
+                    file,
+                    path: file.path(db).clone(),
+                    diagnostics,
+                }
+            })
+            .collect();
+    }
+    // A database handle is `Send` but not `Sync`: each worker clones its own from a shared
+    // one behind a lock.
+    let shared = std::sync::Mutex::new(db.clone());
+    let handle = || {
+        shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    };
+    pool.install(|| {
+        files
+            .par_iter()
+            .map_init(handle, |db, &file| {
+                let diagnostics = check_file(db, file, respect_noqa);
+                on_file_done();
+                FileReport {
+                    file,
+                    path: file.path(db).clone(),
+                    diagnostics,
+                }
+            })
+            .collect()
+    })
+}
 
 /// Reads a file's bytes; a file that cannot be read is still a file, with a reason. Only regular
 /// files are read: a FIFO named `x.py` would block a read forever.

@@ -441,3 +441,73 @@ fn without_client_watching_the_server_watches_the_disk_itself() {
     let items = client.diagnostics(&main, |items| !items.is_empty());
     assert_eq!(codes(&items), vec!["unresolved-import"]);
 }
+
+#[test]
+fn rapid_edits_during_long_checks_end_in_the_state_of_the_last_edit() {
+    let mut files = vec![
+        (
+            "ripple.toml".to_string(),
+            "diagnostic-mode = \"workspace\"\n".to_string(),
+        ),
+        ("core.py".to_string(), "NAME = 1\n".to_string()),
+    ];
+    for index in 0..1_500 {
+        files.push((
+            format!("users/u{index}.py"),
+            "from core import NAME\n\nprint(NAME)\n".to_string(),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_dir, root) = workspace(&refs);
+    let mut client = start(&root, json!({}));
+    let core = open(&mut client, &root.join("core.py"), "NAME = 1\n");
+    client.diagnostics(&core, |items| items.is_empty());
+    // Each edit renames NAME (breaking 1,500 importers) or renames it back, while the checks
+    // those edits start are still running.
+    for version in 2..40 {
+        let text = if version % 2 == 0 { "NAMX" } else { "NAME" };
+        change(&mut client, &core, version, [0, 0, 0, 4], text);
+    }
+    // The last edit (version 39) restores NAME: every importer must end clean, and the edited
+    // document's publishes must never go back to an older version.
+    let last_user = file_uri(&root.join("users/u1499.py"));
+    let final_core = client.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == core.as_str()
+            && m["params"]["version"] == 39
+    });
+    assert!(
+        final_core["params"]["diagnostics"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    );
+    let stats = client.request("ripple/stats", Value::Null);
+    assert!(stats["result"].is_object());
+    let versions: Vec<i64> = client
+        .seen
+        .iter()
+        .filter(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == core.as_str()
+        })
+        .filter_map(|m| m["params"]["version"].as_i64())
+        .collect();
+    assert!(
+        versions.windows(2).all(|pair| pair[0] <= pair[1]),
+        "{versions:?}"
+    );
+    // Whatever was published for an importer last must be the clean state.
+    let last = client.seen.iter().rev().find(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == last_user.as_str()
+    });
+    if let Some(last) = last {
+        assert!(
+            last["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(Vec::is_empty),
+            "{last}"
+        );
+    }
+}
