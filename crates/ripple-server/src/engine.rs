@@ -105,19 +105,78 @@ pub struct Engine {
     stats: Stats,
     /// Bumped for every check started; a finished check of an older generation is stale.
     generation: u64,
-    /// A check is running on a snapshot.
-    checking: bool,
-    /// What changed since the last publish: carried over when a check is cancelled.
+    /// The running check's generation, and every change since the last publish that it covers.
+    in_flight: Option<(u64, Touched)>,
+    /// Changes applied since the running check started (it cannot see them).
     pending: Touched,
     /// When the oldest unpublished change arrived, for the latency statistic.
     pending_since: Option<Instant>,
     /// `ripple/stats` requests wait for the running check, so they describe the last edit.
     waiting_for_check: Vec<Event>,
+    /// The thread that runs checks, one at a time, on snapshots.
+    checker: std::sync::mpsc::Sender<CheckJob>,
+}
+
+/// One check for the check thread.
+struct CheckJob {
+    generation: u64,
+    snapshot: WorkspaceSnapshot,
+    files: Vec<SourceFile>,
+    progress: bool,
+}
+
+/// Starts the thread that runs checks (a long-lived one: a fresh thread per keystroke, with the
+/// large stack the analysis wants, would cost more than the check).
+fn start_check_thread(
+    outbox: Outbox,
+    events: mpsc::UnboundedSender<Event>,
+) -> std::sync::mpsc::Sender<CheckJob> {
+    let (jobs, receiver) = std::sync::mpsc::channel::<CheckJob>();
+    let spawned = std::thread::Builder::new()
+        .name("ripple-check".into())
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || {
+            while let Ok(job) = receiver.recv() {
+                let CheckJob {
+                    generation,
+                    snapshot,
+                    files,
+                    progress,
+                } = job;
+                let progress =
+                    progress.then(|| outbox.begin_progress("ripple: checking", files.len()));
+                let reports = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
+                    check_with_progress(&snapshot, &files, progress.as_ref())
+                }));
+                // Release the snapshot before reporting: a waiting edit can go ahead.
+                drop(snapshot);
+                if let Some(progress) = progress {
+                    let message = match &reports {
+                        Ok(_) => format!("checked {} files", files.len()),
+                        Err(_) => "interrupted by a newer change".to_string(),
+                    };
+                    progress.end(message);
+                }
+                let done = Event::CheckDone {
+                    generation,
+                    reports: reports.ok(),
+                };
+                if events.send(done).is_err() {
+                    break;
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::error!("cannot start the check thread: {error}");
+    }
+    jobs
 }
 
 impl Engine {
     pub fn new(outbox: Outbox, events: mpsc::UnboundedSender<Event>) -> Self {
+        let checker = start_check_thread(outbox.clone(), events.clone());
         Self {
+            checker,
             outbox,
             events,
             watcher: None,
@@ -129,7 +188,7 @@ impl Engine {
             published_raw: HashMap::new(),
             stats: Stats::default(),
             generation: 0,
-            checking: false,
+            in_flight: None,
             pending: Touched::default(),
             pending_since: None,
             waiting_for_check: Vec::new(),
@@ -172,7 +231,7 @@ impl Engine {
             for reply in replies {
                 self.answer(reply);
             }
-            if !self.checking {
+            if self.in_flight.is_none() {
                 for waiting in std::mem::take(&mut self.waiting_for_check) {
                     self.answer(waiting);
                 }
@@ -180,7 +239,9 @@ impl Engine {
         }
     }
 
-    /// Starts checking what changed since the last publish, on a snapshot on its own thread.
+    /// Starts checking what changed since the last publish, on a snapshot, on the check thread.
+    /// A check still running is cancelled by the edits that led here; the new one covers its
+    /// changes too.
     fn start_check(&mut self) {
         let pull = self.session.as_ref().is_some_and(|s| s.pull_diagnostics);
         let Some(workspace) = self.workspace.as_ref().filter(|_| !pull) else {
@@ -189,64 +250,57 @@ impl Engine {
             self.pending_since = None;
             return;
         };
-        if self.generation == 0 || !self.checking {
+        let mut covered = self
+            .in_flight
+            .take()
+            .map(|(_, touched)| touched)
+            .unwrap_or_default();
+        covered.merge(std::mem::take(&mut self.pending));
+        if self.generation == 0 || covered.everything {
             workspace.db().stats().start_recording();
         }
         self.generation += 1;
-        self.checking = true;
         let generation = self.generation;
-        let files = self.files_to_report(&self.pending);
-        let many = self.pending.files.len() > PROGRESS_THRESHOLD
-            || (self.pending.everything && files.len() > PROGRESS_THRESHOLD);
+        let files = self.files_to_report(&covered);
+        let many = covered.files.len() > PROGRESS_THRESHOLD
+            || (covered.everything && files.len() > PROGRESS_THRESHOLD);
         let progress = many && self.session.as_ref().is_some_and(|s| s.progress);
-        let snapshot = workspace.snapshot();
-        let outbox = self.outbox.clone();
-        let events = self.events.clone();
-        let spawned = std::thread::Builder::new()
-            .name("ripple-check".into())
-            .stack_size(64 * 1024 * 1024)
-            .spawn(move || {
-                let progress =
-                    progress.then(|| outbox.begin_progress("ripple: checking", files.len()));
-                let reports = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
-                    check_with_progress(&snapshot, &files, progress.as_ref())
-                }));
-                drop(snapshot);
-                if let Some(progress) = progress {
-                    let message = match &reports {
-                        Ok(_) => format!("checked {} files", files.len()),
-                        Err(_) => "interrupted by a newer change".to_string(),
-                    };
-                    progress.end(message);
-                }
-                let _ = events.send(Event::CheckDone {
-                    generation,
-                    reports: reports.ok(),
-                });
-            });
-        if let Err(error) = spawned {
-            tracing::error!("cannot start a check: {error}");
-            self.checking = false;
+        self.in_flight = Some((generation, covered));
+        let job = CheckJob {
+            generation,
+            snapshot: workspace.snapshot(),
+            files,
+            progress,
+        };
+        if self.checker.send(job).is_err() {
+            tracing::error!("the check thread has stopped; diagnostics are no longer updated");
+            self.in_flight = None;
         }
     }
 
     fn finish_check(&mut self, generation: u64, reports: Option<Vec<FileReport>>) {
-        if generation != self.generation {
-            // A newer check is running: this one is stale, whatever it found.
+        if self.in_flight.as_ref().map(|(current, _)| *current) != Some(generation) {
+            // A newer check has started since: this one is stale, whatever it found.
             return;
         }
-        self.checking = false;
         let Some(reports) = reports else {
-            // Cancelled by an edit whose own check was started after it: nothing to publish.
+            // Cancelled, and no newer check yet: the edit that cancelled it will start one.
             return;
         };
-        let touched = std::mem::take(&mut self.pending);
+        let Some((_, touched)) = self.in_flight.take() else {
+            return;
+        };
         self.publish(&touched, reports);
         self.stats.edits += 1;
+        if self.pending.any() {
+            // Edits arrived during the check: their own check follows; keep the clock running.
+            return;
+        }
         self.stats.last_edit_latency = self.pending_since.take().map(|since| since.elapsed());
         if let Some(workspace) = &self.workspace {
             let records = workspace.db().stats().take_recording();
             self.stats.last_edit_queries = count_by_query(workspace, &records);
+            workspace.db().stats().start_recording();
         }
     }
 
@@ -673,6 +727,13 @@ struct Touched {
 impl Touched {
     fn any(&self) -> bool {
         self.everything || !self.files.is_empty()
+    }
+
+    fn merge(&mut self, other: Touched) {
+        self.files.extend(other.files);
+        self.saved.extend(other.saved);
+        self.closed.extend(other.closed);
+        self.everything |= other.everything;
     }
 }
 
