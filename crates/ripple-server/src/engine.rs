@@ -299,7 +299,7 @@ impl Engine {
         self.stats.last_edit_latency = self.pending_since.take().map(|since| since.elapsed());
         if let Some(workspace) = &self.workspace {
             let records = workspace.db().stats().take_recording();
-            self.stats.last_edit_queries = count_by_query(workspace, &records);
+            self.stats.last_edit_queries = workspace.db().count_by_query(&records);
             workspace.db().stats().start_recording();
         }
     }
@@ -421,7 +421,7 @@ impl Engine {
             .as_ref()
             .is_some_and(|s| s.progress)
             .then(|| self.outbox.begin_progress("ripple: indexing", files.len()));
-        check_with_progress(workspace, &files, progress.as_ref());
+        check_with_progress(&workspace.snapshot(), &files, progress.as_ref());
         if let Some(progress) = progress {
             progress.end(format!("indexed {} files", files.len()));
         }
@@ -620,14 +620,7 @@ impl Engine {
         let Some(workspace) = &self.workspace else {
             return json!({"files": 0});
         };
-        let db = workspace.db();
-        let mut totals: Vec<(String, u64)> = db
-            .stats()
-            .totals()
-            .into_iter()
-            .map(|(ingredient, count)| (db.query_name(ingredient), count))
-            .collect();
-        totals.sort();
+        let totals = workspace.db().query_totals();
         let parses = totals
             .iter()
             .find(|(name, _)| name == "analysis")
@@ -653,38 +646,9 @@ impl Engine {
     }
 }
 
-/// Something that can check files: the workspace itself, or a snapshot of it.
-trait Checker {
-    fn check_files(
-        &self,
-        files: &[SourceFile],
-        on_file_done: &(dyn Fn() + Sync),
-    ) -> Vec<FileReport>;
-}
-
-impl Checker for Workspace {
-    fn check_files(
-        &self,
-        files: &[SourceFile],
-        on_file_done: &(dyn Fn() + Sync),
-    ) -> Vec<FileReport> {
-        self.check(files, true, on_file_done)
-    }
-}
-
-impl Checker for WorkspaceSnapshot {
-    fn check_files(
-        &self,
-        files: &[SourceFile],
-        on_file_done: &(dyn Fn() + Sync),
-    ) -> Vec<FileReport> {
-        self.check(files, true, on_file_done)
-    }
-}
-
 /// Checks `files` while a second thread reports progress, if asked.
 fn check_with_progress(
-    checker: &impl Checker,
+    checker: &WorkspaceSnapshot,
     files: &[SourceFile],
     progress: Option<&crate::outbox::ProgressReporter>,
 ) -> Vec<FileReport> {
@@ -706,7 +670,7 @@ fn check_with_progress(
             }
         }
         let stop = StopReporter(&done);
-        let reports = checker.check_files(files, &tick);
+        let reports = checker.check(files, true, &tick);
         drop(stop);
         if let Some(reporter) = reporter {
             let _ = reporter.join();
@@ -781,21 +745,6 @@ fn result_id(diagnostics: &[lsp::Diagnostic], revision: u64) -> String {
         format!("{:?}", diagnostic.range).hash(&mut hasher);
     }
     format!("{revision}-{:x}", hasher.finish())
-}
-
-fn count_by_query(
-    workspace: &Workspace,
-    records: &[ripple_core::ExecutionRecord],
-) -> Vec<(String, u64)> {
-    let mut counts: HashMap<String, u64> = HashMap::new();
-    for record in records {
-        *counts
-            .entry(workspace.db().query_name(record.ingredient))
-            .or_default() += 1;
-    }
-    let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
-    counts.sort();
-    counts
 }
 
 /// Resident memory of the process, from `/proc` where there is one.

@@ -53,6 +53,29 @@ impl RippleDatabase {
         use salsa::Database as _;
         self.ingredient_debug_name(ingredient).into_owned()
     }
+
+    /// Executions per query name since the database was created, sorted by name.
+    pub fn query_totals(&self) -> Vec<(String, u64)> {
+        let mut totals: Vec<(String, u64)> = self
+            .stats
+            .totals()
+            .into_iter()
+            .map(|(ingredient, count)| (self.query_name(ingredient), count))
+            .collect();
+        totals.sort();
+        totals
+    }
+
+    /// Executions per query name in a recorded log, sorted by name.
+    pub fn count_by_query(&self, records: &[ripple_core::ExecutionRecord]) -> Vec<(String, u64)> {
+        let mut counts: std::collections::BTreeMap<String, u64> = Default::default();
+        for record in records {
+            *counts
+                .entry(self.query_name(record.ingredient))
+                .or_default() += 1;
+        }
+        counts.into_iter().collect()
+    }
 }
 
 #[salsa::db]

@@ -174,14 +174,7 @@ fn escape_property(text: &str) -> String {
 }
 
 pub fn write_stats(workspace: &Workspace, files: usize, elapsed: Duration) {
-    let db = workspace.db();
-    let mut totals: Vec<(String, u64)> = db
-        .stats()
-        .totals()
-        .into_iter()
-        .map(|(ingredient, count)| (db.query_name(ingredient), count))
-        .collect();
-    totals.sort();
+    let totals = workspace.db().query_totals();
     eprintln!(
         "ripple stats: {files} files checked in {} ms",
         elapsed.as_millis()
