@@ -1,13 +1,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Where a file comes from: the user's workspace, or a library on the search path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FileOrigin {
-    Workspace,
-    Library,
-}
-
 /// What was read for a file. A file that cannot be read or decoded still exists as an input, so
 /// that the problem is reported as a diagnostic on that file rather than aborting a whole run.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -51,7 +44,8 @@ impl FileContents {
     }
 }
 
-/// One source file, the unit of input to the database. `revision` counts the changes the front
+/// One workspace source file, the unit of input to the database (library files are never
+/// inputs: resolution only asks whether they exist). `revision` counts the changes the front
 /// end applied to this file; salsa tracks its own revisions, this one is for humans and editors.
 #[salsa::input(debug)]
 pub struct SourceFile {
@@ -60,5 +54,4 @@ pub struct SourceFile {
     #[returns(ref)]
     pub contents: FileContents,
     pub revision: u64,
-    pub origin: FileOrigin,
 }

@@ -446,6 +446,7 @@ impl Engine {
     /// editor's text; configuration changes reload the workspace.
     fn apply_disk_changes(&mut self, changes: Vec<FileEvent>, touched: &mut Touched) {
         let mut reload = false;
+        let mut batch = Vec::new();
         for change in changes {
             let Some(path) = file_path(&change.uri) else {
                 continue;
@@ -458,15 +459,13 @@ impl Engine {
             if !is_python_file(&path) || self.documents.contains_key(&path) {
                 continue;
             }
-            let Some(workspace) = &mut self.workspace else {
-                continue;
-            };
-            if change.typ == FileChangeType::DELETED || !path.is_file() {
-                workspace.remove_file(&path);
-            } else {
-                workspace.add_file(&path, read_contents(&path));
-            }
+            let contents = (change.typ != FileChangeType::DELETED && path.is_file())
+                .then(|| read_contents(&path));
+            batch.push((path.clone(), contents));
             touched.files.insert(path);
+        }
+        if let Some(workspace) = &mut self.workspace {
+            workspace.apply_file_changes(batch);
         }
         if reload {
             tracing::info!("configuration changed: reloading the workspace");

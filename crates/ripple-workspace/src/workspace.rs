@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use ripple_core::{Diagnostic, FileContents, FileOrigin, SourceFile};
+use ripple_core::{Diagnostic, FileContents, SourceFile};
 use ripple_python::{Project, SearchRoot, SearchRootKind, check_file};
 use rustc_hash::{FxHashMap, FxHashSet};
 use salsa::{Durability, Setter};
@@ -117,7 +117,7 @@ impl Workspace {
         let mut directories = FxHashSet::default();
         for (path, contents) in paths.into_iter().zip(contents) {
             add_directories(&root, &path, &mut directories);
-            let file = SourceFile::new(&db, path.clone(), contents, 0, FileOrigin::Workspace);
+            let file = SourceFile::new(&db, path.clone(), contents, 0);
             files.insert(path, file);
         }
         tracing::debug!(elapsed = ?started.elapsed(), "read the files and created inputs");
@@ -217,35 +217,58 @@ impl Workspace {
     }
 
     /// Adds a new file (or replaces an existing file's text).
-    pub fn add_file(&mut self, path: &Path, contents: FileContents) -> SourceFile {
-        if let Some(file) = self.set_file_contents(path, contents.clone()) {
-            return file;
-        }
-        let file = SourceFile::new(
-            &self.db,
-            path.to_path_buf(),
-            contents,
-            0,
-            FileOrigin::Workspace,
-        );
-        let mut files = (**self.project.files(&self.db)).clone();
-        files.insert(path.to_path_buf(), file);
-        let mut directories = (**self.project.directories(&self.db)).clone();
-        add_directories(&self.root, path, &mut directories);
-        self.replace_files(files, directories);
-        file
+    pub fn add_file(&mut self, path: &Path, contents: FileContents) {
+        self.apply_file_changes(vec![(path.to_path_buf(), Some(contents))]);
     }
 
     /// Removes a file from the workspace.
-    pub fn remove_file(&mut self, path: &Path) -> Option<SourceFile> {
+    pub fn remove_file(&mut self, path: &Path) {
+        self.apply_file_changes(vec![(path.to_path_buf(), None)]);
+    }
+
+    /// Applies a batch of changes, `None` meaning the file is gone. New and removed files
+    /// change the file set, which is rebuilt once for the whole batch (a checkout of a thousand
+    /// files must not copy the set a thousand times); edits to known files are plain writes.
+    pub fn apply_file_changes(&mut self, changes: Vec<(PathBuf, Option<FileContents>)>) {
+        let mut added = Vec::new();
+        let mut removed = Vec::new();
+        for (path, contents) in changes {
+            match contents {
+                Some(contents) if self.file(&path).is_some() => {
+                    self.set_file_contents(&path, contents);
+                }
+                Some(contents) => added.push((path, contents)),
+                None if self.file(&path).is_some() => removed.push(path),
+                None => {}
+            }
+        }
+        if added.is_empty() && removed.is_empty() {
+            return;
+        }
         let mut files = (**self.project.files(&self.db)).clone();
-        let removed = files.remove(path)?;
-        let mut directories = FxHashSet::default();
-        for path in files.keys() {
-            add_directories(&self.root, path, &mut directories);
+        for path in &removed {
+            files.remove(path);
+        }
+        let directories = if removed.is_empty() {
+            // Only new folders to add.
+            let mut directories = (**self.project.directories(&self.db)).clone();
+            for (path, _) in &added {
+                add_directories(&self.root, path, &mut directories);
+            }
+            directories
+        } else {
+            // A removal may empty a folder: rebuild the set from the remaining files.
+            let mut directories = FxHashSet::default();
+            for path in files.keys().chain(added.iter().map(|(path, _)| path)) {
+                add_directories(&self.root, path, &mut directories);
+            }
+            directories
+        };
+        for (path, contents) in added {
+            let file = SourceFile::new(&self.db, path.clone(), contents, 0);
+            files.insert(path, file);
         }
         self.replace_files(files, directories);
-        Some(removed)
     }
 
     /// Installs a new file set: resolution reads it, and anything cached about the disk may be
