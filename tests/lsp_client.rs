@@ -130,15 +130,18 @@ impl LspClient {
 
     pub fn initialize(&mut self, root: &Path, capabilities: Value) -> Value {
         let uri = file_uri(root);
-        let response = self.request(
-            "initialize",
-            json!({
-                "processId": null,
-                "rootUri": uri,
-                "workspaceFolders": [{"uri": uri, "name": "test"}],
-                "capabilities": capabilities,
-            }),
-        );
+        self.initialize_with(json!({
+            "processId": null,
+            "rootUri": uri,
+            "workspaceFolders": [{"uri": uri, "name": "test"}],
+            "capabilities": capabilities,
+        }))
+    }
+
+    /// `initialize` with the whole params given (no folder, initialization options), then
+    /// `initialized`.
+    pub fn initialize_with(&mut self, params: Value) -> Value {
+        let response = self.request("initialize", params);
         self.notify("initialized", json!({}));
         response
     }

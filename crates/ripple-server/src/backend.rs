@@ -12,7 +12,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, LanguageServer, UriExt};
 
-use crate::engine::{Event, PullResult, Session};
+use crate::engine::{ClientSettings, Event, PullResult, Session};
 
 pub struct Backend {
     client: Client,
@@ -97,6 +97,7 @@ impl LanguageServer for Backend {
         self.watch_dynamically.store(watch, Ordering::Relaxed);
         let session = Session {
             root: workspace_root(&params),
+            client_settings: ClientSettings::from_json(params.initialization_options.as_ref()),
             encoding,
             pull_diagnostics,
             progress,
@@ -167,6 +168,14 @@ impl LanguageServer for Backend {
                 }
             });
         }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        // Clients nest settings under the server's name (VS Code's `ripple.*`) or send them bare.
+        let settings = params.settings.get("ripple").unwrap_or(&params.settings);
+        self.send(Event::Configuration(ClientSettings::from_json(Some(
+            settings,
+        ))));
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -28,10 +28,41 @@ use crate::outbox::Outbox;
 /// A re-check touching more files than this reports progress (a branch switch, not a keystroke).
 const PROGRESS_THRESHOLD: usize = 20;
 
+/// Settings the editor sends (`initializationOptions`, `workspace/didChangeConfiguration`). An
+/// editor setting the user chose wins over the project's configuration file, as it is the more
+/// specific choice (this user, this editor); unset ones fall back to the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientSettings {
+    pub diagnostic_mode: Option<DiagnosticMode>,
+}
+
+impl ClientSettings {
+    /// Reads the settings ripple knows from a JSON object; unknown keys are ignored (clients send
+    /// their own), and a bad value is logged and left unset rather than refusing the session.
+    pub fn from_json(value: Option<&Value>) -> Self {
+        let mut settings = Self::default();
+        let Some(mode) = value.and_then(|value| value.get("diagnosticMode")) else {
+            return settings;
+        };
+        settings.diagnostic_mode = match mode.as_str() {
+            Some("open-files" | "openFiles") => Some(DiagnosticMode::OpenFiles),
+            Some("workspace") => Some(DiagnosticMode::Workspace),
+            _ => {
+                tracing::warn!(
+                    "ignoring diagnosticMode {mode}: expected \"open-files\" or \"workspace\""
+                );
+                None
+            }
+        };
+        settings
+    }
+}
+
 /// What the client told us at initialization that the loop needs.
 #[derive(Debug, Clone)]
 pub struct Session {
     pub root: Option<PathBuf>,
+    pub client_settings: ClientSettings,
     pub encoding: PositionEncoding,
     pub pull_diagnostics: bool,
     pub progress: bool,
@@ -58,6 +89,7 @@ pub enum Event {
         uri: Uri,
     },
     WatchedFiles(Vec<FileEvent>),
+    Configuration(ClientSettings),
     Stats(oneshot::Sender<Value>),
     PullDocument {
         uri: Uri,
@@ -304,6 +336,13 @@ impl Engine {
         }
     }
 
+    fn diagnostic_mode(&self, workspace: &Workspace) -> DiagnosticMode {
+        self.session
+            .as_ref()
+            .and_then(|session| session.client_settings.diagnostic_mode)
+            .unwrap_or(workspace.config().config.diagnostic_mode)
+    }
+
     fn encoding(&self) -> PositionEncoding {
         self.session
             .as_ref()
@@ -380,6 +419,16 @@ impl Engine {
                 touched.files.insert(path);
             }
             Event::WatchedFiles(changes) => self.apply_disk_changes(changes, touched),
+            Event::Configuration(settings) => {
+                if let Some(session) = &mut self.session
+                    && session.client_settings != settings
+                {
+                    tracing::info!(?settings, "the editor's settings changed");
+                    session.client_settings = settings;
+                    // The set of reported files may change: report on all, clear the rest.
+                    touched.everything = true;
+                }
+            }
             Event::Stats(_)
             | Event::PullDocument { .. }
             | Event::PullWorkspace(_)
@@ -433,9 +482,13 @@ impl Engine {
 
     fn set_contents(&mut self, path: &Path, contents: FileContents) {
         if self.workspace.is_none() {
-            // No workspace folder: a workspace of the file's own folder, for single files.
-            let root = path.parent().unwrap_or(path).to_path_buf();
-            self.workspace = Some(Workspace::load(&root, &[]));
+            // No workspace folder: the file's project when a marker (`pyproject.toml`, `.git`)
+            // shows one, else the open files alone, as walking the file's folder could mean
+            // walking a home directory.
+            self.workspace = Some(match ripple_workspace::find_marked_root(path) {
+                Some(root) => Workspace::load(&root, &[]),
+                None => Workspace::load_files_only(path.parent().unwrap_or(path), &[]),
+            });
         }
         if let Some(workspace) = &mut self.workspace {
             workspace.add_file(path, contents);
@@ -479,7 +532,7 @@ impl Engine {
         let Some(workspace) = &self.workspace else {
             return Vec::new();
         };
-        let mode = workspace.config().config.diagnostic_mode;
+        let mode = self.diagnostic_mode(workspace);
         let mut files: Vec<SourceFile> = match mode {
             DiagnosticMode::Workspace => workspace.files(),
             DiagnosticMode::OpenFiles => self

@@ -45,17 +45,23 @@ const ALWAYS_EXCLUDED_DIRS: &[&str] = &[
 /// The workspace root for `path`: the nearest ancestor (or `path` itself) holding `ripple.toml`,
 /// `pyproject.toml` or `.git`, else `path` (its folder, for a file).
 pub fn find_root(path: &Path) -> PathBuf {
-    let start = if path.is_file() {
+    find_marked_root(path).unwrap_or_else(|| start_dir(path).to_path_buf())
+}
+
+/// The nearest ancestor of `path` (or `path` itself) holding a root marker, if any.
+pub fn find_marked_root(path: &Path) -> Option<PathBuf> {
+    start_dir(path)
+        .ancestors()
+        .find(|dir| ROOT_MARKERS.iter().any(|marker| dir.join(marker).exists()))
+        .map(Path::to_path_buf)
+}
+
+fn start_dir(path: &Path) -> &Path {
+    if path.is_file() {
         path.parent().unwrap_or(path)
     } else {
         path
-    };
-    for dir in start.ancestors() {
-        if ROOT_MARKERS.iter().any(|marker| dir.join(marker).exists()) {
-            return dir.to_path_buf();
-        }
     }
-    start.to_path_buf()
 }
 
 /// Whether `path` is a Python source or stub file by name.

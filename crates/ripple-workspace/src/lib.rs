@@ -15,7 +15,9 @@ pub use config::{
     CONFIG_FILE_NAMES, Config, ConfigProblem, DiagnosticMode, LoadedConfig, load_config, parse_rule,
 };
 pub use database::RippleDatabase;
-pub use discovery::{WalkProblem, find_root, is_excluded_dir, is_python_file, walk_workspace};
+pub use discovery::{
+    WalkProblem, find_marked_root, find_root, is_excluded_dir, is_python_file, walk_workspace,
+};
 pub use interpreter::{Environment, discover_environment};
 pub use selection::RuleSelection;
 pub use workspace::{FileReport, Workspace, WorkspaceProblem, WorkspaceSnapshot, read_contents};

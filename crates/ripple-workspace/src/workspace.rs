@@ -49,6 +49,17 @@ impl Workspace {
     /// named: they are checked even when the walk would skip them (a `build/` folder, a hidden
     /// one), as a user who names a path means it.
     pub fn load(root: &Path, explicit: &[PathBuf]) -> Self {
+        Self::load_with(root, explicit, true)
+    }
+
+    /// A workspace of only the `files` named, with `root`'s configuration and import search
+    /// roots: for an editor with no workspace folder, where walking the file's folder could mean
+    /// walking a home directory.
+    pub fn load_files_only(root: &Path, files: &[PathBuf]) -> Self {
+        Self::load_with(root, files, false)
+    }
+
+    fn load_with(root: &Path, explicit: &[PathBuf], walk_root: bool) -> Self {
         let root = root.to_path_buf();
         let config = load_config(&root);
         let mut problems: Vec<WorkspaceProblem> = config
@@ -62,7 +73,11 @@ impl Workspace {
             })
             .collect();
         let started = std::time::Instant::now();
-        let walk = walk_workspace(&root, &config.config);
+        let walk = if walk_root {
+            walk_workspace(&root, &config.config)
+        } else {
+            Default::default()
+        };
         tracing::debug!(files = walk.files.len(), elapsed = ?started.elapsed(), "walked the workspace");
         for problem in walk.problems {
             problems.push(WorkspaceProblem {

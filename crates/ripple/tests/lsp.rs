@@ -374,6 +374,130 @@ fn a_thousand_file_change_lands_as_one_batch_with_one_progress() {
 }
 
 #[test]
+fn a_thousand_file_checkout_seen_by_the_servers_own_watcher_is_one_batch() {
+    let mut files = vec![
+        (
+            "ripple.toml".to_string(),
+            "diagnostic-mode = \"workspace\"\n".to_string(),
+        ),
+        (
+            "main.py".to_string(),
+            "from lib import VALUE\n\nprint(VALUE)\n".to_string(),
+        ),
+        ("lib.py".to_string(), "VALUE = 1\n".to_string()),
+    ];
+    for index in 0..1_000 {
+        files.push((format!("gen/m{index}.py"), format!("x{index} = 1\n")));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_dir, root) = workspace(&refs);
+    // No dynamic registration: the server watches the disk with `notify`.
+    let mut client = start(&root, json!({"window": {"workDoneProgress": true}}));
+    let main = file_uri(&root.join("main.py"));
+    client.diagnostics(&main, |items| items.is_empty());
+    client.wait(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    // The watch starts after indexing; stats answer once the loop has passed that point.
+    client.request("ripple/stats", Value::Null);
+    client.seen.clear();
+
+    for index in 0..1_000 {
+        let path = root.join(format!("gen/m{index}.py"));
+        std::fs::write(&path, format!("import os\nx{index} = 1\n"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(root.join("lib.py"), "OTHER = 1\n").unwrap_or_else(|e| panic!("{e}"));
+
+    let items = client.diagnostics(&main, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["missing-module-member"]);
+    for index in [0, 500, 999] {
+        let uri = file_uri(&root.join(format!("gen/m{index}.py")));
+        let items = client.diagnostics(&uri, |items| !items.is_empty());
+        assert_eq!(codes(&items), vec!["unused-import"], "gen/m{index}.py");
+    }
+    let count = |kind: &str| {
+        client
+            .seen
+            .iter()
+            .filter(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == kind)
+            .count()
+    };
+    assert_eq!(
+        (count("begin"), count("end")),
+        (1, 1),
+        "one progress for the burst"
+    );
+}
+
+#[test]
+fn editor_settings_choose_the_diagnostic_mode_and_apply_without_a_restart() {
+    let (_dir, root) = workspace(&[
+        ("ripple.toml", ""),
+        ("closed.py", "import os\n"),
+        ("open.py", ""),
+    ]);
+    let mut client = LspClient::start(&binary(), &root);
+    let uri = file_uri(&root);
+    client.initialize_with(json!({
+        "processId": null,
+        "rootUri": uri,
+        "capabilities": {},
+        "initializationOptions": {"diagnosticMode": "workspace"},
+    }));
+    let closed = file_uri(&root.join("closed.py"));
+    let items = client.diagnostics(&closed, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["unused-import"]);
+
+    open(&mut client, &root.join("open.py"), "import sys\n");
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ripple": {"diagnosticMode": "open-files"}}}),
+    );
+    // The closed file is no longer reported on: what it showed is cleared.
+    client.diagnostics(&closed, |items| items.is_empty());
+
+    // A bad value is logged and ignored: the file's setting (open-files) applies.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"diagnosticMode": 42}}),
+    );
+    let stats = client.request("ripple/stats", Value::Null);
+    assert!(stats["result"].is_object(), "{stats}");
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
+fn without_a_workspace_folder_only_the_file_s_project_or_the_file_is_loaded() {
+    // No marker anywhere up to the temp dir: the open file alone, not its folder's siblings.
+    let (_dir, root) = workspace(&[("loose.py", "import os\n"), ("sibling.py", "")]);
+    let mut client = LspClient::start(&binary(), &root);
+    client.initialize_with(json!({"processId": null, "rootUri": null, "capabilities": {}}));
+    let uri = open(
+        &mut client,
+        &root.join("loose.py"),
+        "import os\nimport sibling\n",
+    );
+    let items = client.diagnostics(&uri, |items| !items.is_empty());
+    // The sibling still resolves (its folder is a search root) without being loaded.
+    assert_eq!(codes(&items), vec!["unused-import", "unused-import"]);
+    let stats = client.request("ripple/stats", Value::Null);
+    assert_eq!(stats["result"]["files"], 1, "{stats}");
+
+    // With a project marker above it, the project is loaded.
+    let (_project_dir, project) =
+        workspace(&[("pyproject.toml", ""), ("pkg/a.py", ""), ("pkg/b.py", "")]);
+    let mut client = LspClient::start(&binary(), &project);
+    client.initialize_with(json!({"processId": null, "rootUri": null, "capabilities": {}}));
+    let uri = open(&mut client, &project.join("pkg/a.py"), "import os\n");
+    client.diagnostics(&uri, |items| !items.is_empty());
+    let stats = client.request("ripple/stats", Value::Null);
+    assert_eq!(stats["result"]["files"], 2, "{stats}");
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
 fn a_config_change_applies_without_a_restart() {
     let (_dir, root) = workspace(&[("ripple.toml", ""), ("m.py", "import os\n")]);
     let mut client = start(
