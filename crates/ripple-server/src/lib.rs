@@ -6,7 +6,7 @@
 //! Messages to the editor leave through the `outbox`, in the order the loop produced them.
 
 mod backend;
-mod document;
+pub mod document;
 mod engine;
 mod framing;
 mod outbox;

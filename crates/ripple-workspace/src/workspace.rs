@@ -17,6 +17,27 @@ use crate::interpreter::discover_environment;
 /// Stack size of checking threads: the analysis recurses (boundedly) over deeply nested code.
 const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
+/// The process's checking threads, shared by every workspace it loads (a server reloading its
+/// configuration, a test loading thousands of fresh workspaces) rather than started per load.
+fn worker_pool() -> Arc<rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Arc<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .stack_size(WORKER_STACK_BYTES)
+            .thread_name(|index| format!("ripple-worker-{index}"))
+            .build()
+            .unwrap_or_else(|_| {
+                // Building a pool only fails when threads cannot be spawned at all; fall back
+                // to default settings rather than refuse to check.
+                rayon::ThreadPoolBuilder::new()
+                    .build()
+                    .unwrap_or_else(|error| panic!("cannot start worker threads: {error}"))
+            });
+        Arc::new(pool)
+    })
+    .clone()
+}
+
 /// A problem of the workspace rather than of one Python file: a bad config, an unreadable
 /// directory, an interpreter that would not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,19 +132,7 @@ impl Workspace {
         }
         let search_roots = search_roots(&root, &config, environment.library_roots);
 
-        let pool = Arc::new(
-            rayon::ThreadPoolBuilder::new()
-                .stack_size(WORKER_STACK_BYTES)
-                .thread_name(|index| format!("ripple-worker-{index}"))
-                .build()
-                .unwrap_or_else(|_| {
-                    // Building a pool only fails when threads cannot be spawned at all; fall back
-                    // to the global pool rather than refuse to check.
-                    rayon::ThreadPoolBuilder::new()
-                        .build()
-                        .unwrap_or_else(|error| panic!("cannot start worker threads: {error}"))
-                }),
-        );
+        let pool = worker_pool();
         let contents: Vec<FileContents> =
             pool.install(|| paths.par_iter().map(|path| read_contents(path)).collect());
 
