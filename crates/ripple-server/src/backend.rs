@@ -148,13 +148,20 @@ impl LanguageServer for Backend {
             // Registering is a request to the client: send it from a task, not this handler.
             let client = self.client.clone();
             tokio::spawn(async move {
-                let watchers = ["**/*.py", "**/*.pyi", "**/ripple.toml", "**/pyproject.toml"]
-                    .into_iter()
-                    .map(|glob| FileSystemWatcher {
-                        glob_pattern: GlobPattern::String(glob.into()),
-                        kind: None,
-                    })
-                    .collect();
+                let watchers = [
+                    "**/*.py",
+                    "**/*.pyi",
+                    "**/ripple.toml",
+                    "**/pyproject.toml",
+                    "**/.gitignore",
+                    "**/.ignore",
+                ]
+                .into_iter()
+                .map(|glob| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(glob.into()),
+                    kind: None,
+                })
+                .collect();
                 let registration = Registration {
                     id: "ripple-watched-files".into(),
                     method: "workspace/didChangeWatchedFiles".into(),

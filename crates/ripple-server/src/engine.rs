@@ -12,15 +12,13 @@ use std::time::{Duration, Instant};
 
 use ripple_core::{Diagnostic, FileContents, LineIndex, PositionEncoding, SourceFile};
 use ripple_workspace::{
-    CONFIG_FILE_NAMES, DiagnosticMode, FileReport, RuleSelection, Workspace, WorkspaceSnapshot,
-    is_python_file, read_contents,
+    CONFIG_FILE_NAMES, DiagnosticMode, FileReport, IGNORE_FILE_NAMES, RuleSelection, Workspace,
+    WorkspaceSnapshot, is_python_file,
 };
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::UriExt;
-use tower_lsp_server::lsp_types::{
-    self as lsp, FileChangeType, FileEvent, TextDocumentContentChangeEvent, Uri,
-};
+use tower_lsp_server::lsp_types::{self as lsp, FileEvent, TextDocumentContentChangeEvent, Uri};
 
 use crate::document::{Document, lsp_range};
 use crate::outbox::Outbox;
@@ -409,11 +407,9 @@ impl Engine {
             Event::Close { uri } => {
                 let Some(path) = file_path(&uri) else { return };
                 self.documents.remove(&path);
-                // The disk is the truth again.
-                if path.exists() {
-                    self.set_contents(&path, read_contents(&path));
-                } else if let Some(workspace) = &mut self.workspace {
-                    workspace.remove_file(&path);
+                // The disk is the truth again, if the walk would find the file at all.
+                if let Some(workspace) = &mut self.workspace {
+                    workspace.apply_disk_changes(vec![path.clone()]);
                 }
                 touched.closed.insert(path.clone());
                 touched.files.insert(path);
@@ -505,20 +501,19 @@ impl Engine {
                 continue;
             };
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if CONFIG_FILE_NAMES.contains(&name) {
+            if CONFIG_FILE_NAMES.contains(&name) || IGNORE_FILE_NAMES.contains(&name) {
+                // Settings or the set of walked files changed: start from a fresh load.
                 reload = true;
                 continue;
             }
             if !is_python_file(&path) || self.documents.contains_key(&path) {
                 continue;
             }
-            let contents = (change.typ != FileChangeType::DELETED && path.is_file())
-                .then(|| read_contents(&path));
-            batch.push((path.clone(), contents));
+            batch.push(path.clone());
             touched.files.insert(path);
         }
         if let Some(workspace) = &mut self.workspace {
-            workspace.apply_file_changes(batch);
+            workspace.apply_disk_changes(batch);
         }
         if reload {
             tracing::info!("configuration changed: reloading the workspace");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
-use ripple_workspace::{CONFIG_FILE_NAMES, is_excluded_dir, is_python_file};
+use ripple_workspace::{CONFIG_FILE_NAMES, IGNORE_FILE_NAMES, is_excluded_dir, is_python_file};
 use tokio::sync::mpsc::UnboundedSender;
 use tower_lsp_server::UriExt;
 use tower_lsp_server::lsp_types::{FileChangeType, FileEvent, Uri};
@@ -124,7 +124,10 @@ fn is_relevant(root: &Path, path: &Path) -> bool {
         .file_name()
         .and_then(|name| name.to_str())
         .unwrap_or("");
-    if !is_python_file(path) && !CONFIG_FILE_NAMES.contains(&name) {
+    if !is_python_file(path)
+        && !CONFIG_FILE_NAMES.contains(&name)
+        && !IGNORE_FILE_NAMES.contains(&name)
+    {
         return false;
     }
     let relative = path.strip_prefix(root).unwrap_or(path);

@@ -200,3 +200,98 @@ fn walk_error_path(error: &ignore::Error) -> Option<PathBuf> {
         _ => None,
     }
 }
+
+/// Files whose change alters which files the walk finds: a change to one reloads the workspace.
+pub const IGNORE_FILE_NAMES: &[&str] = &[".gitignore", ".ignore"];
+
+/// The walk's rules asked of one path at a time: whether `walk_workspace` would find a file. A
+/// file created, changed or deleted on disk is judged by these, so a watcher's event never adds a
+/// file that a fresh load of the workspace would skip (a `.gitignore`d, hidden or excluded one).
+/// The ignore files read are cached for the life of the value: make one per batch of changes.
+pub struct WalkRules {
+    root: PathBuf,
+    excludes: GlobSet,
+    /// Per directory, its ignore files in precedence order (`.ignore` before `.gitignore`).
+    ignore_files: std::collections::HashMap<PathBuf, Vec<ignore::gitignore::Gitignore>>,
+    /// `.git/info/exclude`, lowest in precedence.
+    git_exclude: Option<ignore::gitignore::Gitignore>,
+}
+
+impl WalkRules {
+    pub fn new(root: &Path, config: &Config) -> Self {
+        let exclude = root.join(".git").join("info").join("exclude");
+        let git_exclude = exclude
+            .is_file()
+            .then(|| ignore::gitignore::Gitignore::new(&exclude).0);
+        Self {
+            root: root.to_path_buf(),
+            excludes: exclude_matcher(config, &mut Vec::new()),
+            ignore_files: std::collections::HashMap::new(),
+            git_exclude,
+        }
+    }
+
+    /// Whether the walk would find `path` as a Python file (its existence is not checked).
+    pub fn includes(&mut self, path: &Path) -> bool {
+        let Ok(relative) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        if !is_python_file(path) {
+            return false;
+        }
+        // Every folder on the way must be walked into, then the file itself kept.
+        let mut current = self.root.clone();
+        let components: Vec<_> = relative.components().collect();
+        for (index, component) in components.iter().enumerate() {
+            current.push(component);
+            let is_dir = index + 1 < components.len();
+            let hidden = current
+                .file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.starts_with('.'));
+            let relative = current.strip_prefix(&self.root).unwrap_or(&current);
+            if hidden
+                || self.excludes.is_match(relative)
+                || (is_dir && is_excluded_dir(&current))
+                || self.ignored(&current.clone(), is_dir)
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether ignore files inside the root ignore `path`: the deepest folder's files decide
+    /// first, as in git (and in the `ignore` crate's walk).
+    fn ignored(&mut self, path: &Path, is_dir: bool) -> bool {
+        let mut folder = path.parent();
+        while let Some(dir) = folder.filter(|dir| dir.starts_with(&self.root)) {
+            for matcher in self.ignore_files_of(dir) {
+                let verdict = matcher.matched(path, is_dir);
+                if verdict.is_ignore() {
+                    return true;
+                }
+                if verdict.is_whitelist() {
+                    return false;
+                }
+            }
+            folder = dir.parent();
+        }
+        self.git_exclude
+            .as_ref()
+            .is_some_and(|matcher| matcher.matched(path, is_dir).is_ignore())
+    }
+
+    fn ignore_files_of(&mut self, dir: &Path) -> &[ignore::gitignore::Gitignore] {
+        self.ignore_files
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                [".ignore", ".gitignore"]
+                    .into_iter()
+                    .map(|name| dir.join(name))
+                    .filter(|file| file.is_file())
+                    .map(|file| ignore::gitignore::Gitignore::new(file).0)
+                    .collect()
+            })
+    }
+}

@@ -16,7 +16,8 @@ pub use config::{
 };
 pub use database::RippleDatabase;
 pub use discovery::{
-    WalkProblem, find_marked_root, find_root, is_excluded_dir, is_python_file, walk_workspace,
+    IGNORE_FILE_NAMES, WalkProblem, WalkRules, find_marked_root, find_root, is_excluded_dir,
+    is_python_file, walk_workspace,
 };
 pub use interpreter::{Environment, discover_environment};
 pub use selection::RuleSelection;

@@ -240,6 +240,36 @@ impl Workspace {
         Some(file)
     }
 
+    /// Files changed on disk (created, modified or deleted), as a watcher reports them: each is
+    /// read again, in parallel, and kept only if a fresh walk would find it, so that a watcher's
+    /// event never adds a `.gitignore`d, hidden or excluded file that a fresh load would skip.
+    pub fn apply_disk_changes(&mut self, paths: Vec<PathBuf>) {
+        let mut rules = crate::WalkRules::new(&self.root, &self.config.config);
+        let walked: Vec<(PathBuf, bool)> = paths
+            .into_iter()
+            .map(|path| {
+                let walked = rules.includes(&path);
+                (path, walked)
+            })
+            .collect();
+        let unwalked = walked.iter().any(|(_, walked)| !walked);
+        let changes = self.pool.install(|| {
+            walked
+                .into_par_iter()
+                .map(|(path, walked)| {
+                    let contents = (walked && path.is_file()).then(|| read_contents(&path));
+                    (path, contents)
+                })
+                .collect()
+        });
+        self.apply_file_changes(changes);
+        if unwalked {
+            // Not a workspace file, yet still importable from a search root (an excluded or
+            // ignored folder under the root): what resolution cached about the disk is stale.
+            self.forget_disk();
+        }
+    }
+
     /// Adds a new file (or replaces an existing file's text).
     pub fn add_file(&mut self, path: &Path, contents: FileContents) {
         self.apply_file_changes(vec![(path.to_path_buf(), Some(contents))]);
