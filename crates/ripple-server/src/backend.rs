@@ -83,6 +83,12 @@ impl LanguageServer for Backend {
             .text_document
             .as_ref()
             .is_some_and(|text| text.diagnostic.is_some());
+        let refresh_pulled = capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.diagnostic.as_ref())
+            .and_then(|diagnostic| diagnostic.refresh_support)
+            .unwrap_or(false);
         let progress = capabilities
             .window
             .as_ref()
@@ -100,6 +106,7 @@ impl LanguageServer for Backend {
             client_settings: ClientSettings::from_json(params.initialization_options.as_ref()),
             encoding,
             pull_diagnostics,
+            refresh_pulled,
             progress,
             client_watches: watch,
         };
@@ -258,22 +265,38 @@ impl LanguageServer for Backend {
 
     async fn workspace_diagnostic(
         &self,
-        _: WorkspaceDiagnosticParams,
+        params: WorkspaceDiagnosticParams,
     ) -> Result<WorkspaceDiagnosticReportResult> {
         let (reply, answer) = oneshot::channel();
-        self.send(Event::PullWorkspace(reply));
+        let previous = params
+            .previous_result_ids
+            .into_iter()
+            .map(|previous| (previous.uri, previous.value))
+            .collect();
+        self.send(Event::PullWorkspace { previous, reply });
         let items = answer.await.map_err(|_| Error::internal_error())?;
         let items = items
             .into_iter()
-            .map(|(uri, id, diagnostics)| {
-                WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
-                    uri,
-                    version: None,
-                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                        result_id: Some(id),
-                        items: diagnostics,
+            .map(|(uri, result)| match result {
+                PullResult::Unchanged(id) => WorkspaceDocumentDiagnosticReport::Unchanged(
+                    WorkspaceUnchangedDocumentDiagnosticReport {
+                        uri,
+                        version: None,
+                        unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                            result_id: id,
+                        },
                     },
-                })
+                ),
+                PullResult::Full(id, items) => {
+                    WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                        uri,
+                        version: None,
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: Some(id),
+                            items,
+                        },
+                    })
+                }
             })
             .collect();
         Ok(WorkspaceDiagnosticReportResult::Report(

@@ -23,6 +23,10 @@ use tower_lsp_server::lsp_types::{self as lsp, FileEvent, TextDocumentContentCha
 use crate::document::{Document, lsp_range};
 use crate::outbox::Outbox;
 
+/// The result id of an empty report for a file no longer reported on: the client holding it
+/// needs nothing more.
+const CLEARED: &str = "cleared";
+
 /// A re-check touching more files than this reports progress (a branch switch, not a keystroke).
 const PROGRESS_THRESHOLD: usize = 20;
 
@@ -63,6 +67,8 @@ pub struct Session {
     pub client_settings: ClientSettings,
     pub encoding: PositionEncoding,
     pub pull_diagnostics: bool,
+    /// The pulling client takes `workspace/diagnostic/refresh`.
+    pub refresh_pulled: bool,
     pub progress: bool,
     /// The client watches files for us; otherwise the server watches the workspace itself.
     pub client_watches: bool,
@@ -94,7 +100,11 @@ pub enum Event {
         previous_result_id: Option<String>,
         reply: oneshot::Sender<Option<PullResult>>,
     },
-    PullWorkspace(oneshot::Sender<Vec<(Uri, String, Vec<lsp::Diagnostic>)>>),
+    PullWorkspace {
+        /// The result ids the client holds, by document.
+        previous: Vec<(Uri, String)>,
+        reply: oneshot::Sender<Vec<(Uri, PullResult)>>,
+    },
     /// A check started by the loop finished; `reports` is `None` when an edit cancelled it.
     CheckDone {
         generation: u64,
@@ -241,7 +251,7 @@ impl Engine {
                         reports,
                     } => self.finish_check(generation, reports),
                     Event::Stats(_) => self.waiting_for_check.push(event),
-                    Event::PullDocument { .. } | Event::PullWorkspace(_) => replies.push(event),
+                    Event::PullDocument { .. } | Event::PullWorkspace { .. } => replies.push(event),
                     other => {
                         if self.pending_since.is_none() {
                             self.pending_since = Some(Instant::now());
@@ -275,9 +285,22 @@ impl Engine {
     fn start_check(&mut self) {
         let pull = self.session.as_ref().is_some_and(|s| s.pull_diagnostics);
         let Some(workspace) = self.workspace.as_ref().filter(|_| !pull) else {
-            // Nothing to push: pulled diagnostics are computed when asked for.
-            self.pending = Touched::default();
-            self.pending_since = None;
+            // Nothing to push: pulled diagnostics are computed when asked for. A change the
+            // client cannot see (the disk, the configuration, a save's importers, a closed
+            // file) makes it pull again.
+            let touched = std::mem::take(&mut self.pending);
+            let refresh = self.session.as_ref().is_some_and(|s| s.refresh_pulled);
+            let unseen = touched.everything
+                || !touched.saved.is_empty()
+                || !touched.closed.is_empty()
+                || touched
+                    .files
+                    .iter()
+                    .any(|path| !self.documents.contains_key(path));
+            if refresh && unseen {
+                self.outbox.refresh_diagnostics();
+            }
+            self.stats.edits += 1;
             return;
         };
         let mut covered = self
@@ -427,7 +450,7 @@ impl Engine {
             }
             Event::Stats(_)
             | Event::PullDocument { .. }
-            | Event::PullWorkspace(_)
+            | Event::PullWorkspace { .. }
             | Event::CheckDone { .. } => {}
         }
     }
@@ -632,24 +655,63 @@ impl Engine {
                         PullResult::Full(id, diagnostics)
                     }
                 });
+                if let Some(since) = self.pending_since.take() {
+                    // Pulled: the edit's receive -> answer latency.
+                    self.stats.last_edit_latency = Some(since.elapsed());
+                }
                 let _ = reply.send(answer);
             }
-            Event::PullWorkspace(reply) => {
-                let mut items = Vec::new();
-                if let Some(workspace) = &self.workspace {
-                    for file in workspace.files() {
-                        let path = file.path(workspace.db()).clone();
-                        if let (Some((id, diagnostics)), Some(uri)) =
-                            (self.pull(&path), Uri::from_file_path(&path))
-                        {
-                            items.push((uri, id, diagnostics));
-                        }
-                    }
-                }
-                let _ = reply.send(items);
+            Event::PullWorkspace { previous, reply } => {
+                let _ = reply.send(self.pull_workspace(previous));
             }
             _ => {}
         }
+    }
+
+    /// `workspace/diagnostic`: the files the diagnostic mode reports on that are not open (an
+    /// open document's diagnostics are pulled for the document, at its version), unchanged
+    /// where the client's result id is current; and an empty report for each file the client
+    /// holds results for that is no longer reported on (closed in open-files mode, deleted).
+    fn pull_workspace(&self, previous: Vec<(Uri, String)>) -> Vec<(Uri, PullResult)> {
+        let Some(workspace) = &self.workspace else {
+            return Vec::new();
+        };
+        let held: HashMap<PathBuf, String> = previous
+            .into_iter()
+            .filter_map(|(uri, id)| Some((file_path(&uri)?, id)))
+            .collect();
+        let reported: Vec<PathBuf> = match self.diagnostic_mode(workspace) {
+            DiagnosticMode::Workspace => workspace
+                .files()
+                .into_iter()
+                .map(|file| file.path(workspace.db()).clone())
+                .filter(|path| !self.documents.contains_key(path))
+                .collect(),
+            DiagnosticMode::OpenFiles => Vec::new(),
+        };
+        let mut items = Vec::new();
+        for path in &reported {
+            let (Some((id, diagnostics)), Some(uri)) = (self.pull(path), Uri::from_file_path(path))
+            else {
+                continue;
+            };
+            let result = if held.get(path) == Some(&id) {
+                PullResult::Unchanged(id)
+            } else {
+                PullResult::Full(id, diagnostics)
+            };
+            items.push((uri, result));
+        }
+        let reported: HashSet<&PathBuf> = reported.iter().collect();
+        for (path, id) in &held {
+            if reported.contains(path) || self.documents.contains_key(path) || id == CLEARED {
+                continue;
+            }
+            if let Some(uri) = Uri::from_file_path(path) {
+                items.push((uri, PullResult::Full(CLEARED.into(), Vec::new())));
+            }
+        }
+        items
     }
 
     /// A file's diagnostics for a pull request, with a result id that changes when they do.

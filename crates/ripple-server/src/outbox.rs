@@ -37,6 +37,18 @@ impl Outbox {
             .block_on(async move { client.publish_diagnostics(uri, diagnostics, version).await });
     }
 
+    /// Asks a pull-diagnostics client to pull again (`workspace/diagnostic/refresh`): something
+    /// other than the document it edited changed, which it cannot know. Sent from a task, as the
+    /// answer must not hold up the loop.
+    pub fn refresh_diagnostics(&self) {
+        let client = self.client.clone();
+        self.runtime.spawn(async move {
+            if let Err(error) = client.workspace_diagnostic_refresh().await {
+                tracing::debug!("the client did not take the diagnostics refresh: {error}");
+            }
+        });
+    }
+
     /// Creates a progress token with the client and sends `begin`.
     pub fn begin_progress(&self, title: &str, total: usize) -> ProgressReporter {
         let token = NumberOrString::String(format!(

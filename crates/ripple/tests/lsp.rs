@@ -190,11 +190,30 @@ fn indexing_reports_progress_with_a_created_token() {
     );
 }
 
+fn pull_workspace(client: &mut LspClient, previous: Value) -> Vec<Value> {
+    let response = client.request(
+        "workspace/diagnostic",
+        json!({"previousResultIds": previous}),
+    );
+    response["result"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("no items: {response}"))
+}
+
 #[test]
 fn pull_diagnostics_when_the_client_asks_for_them() {
-    let (_dir, root) = workspace(&[("ripple.toml", ""), ("m.py", "import os\n")]);
+    let (_dir, root) = workspace(&[
+        ("ripple.toml", ""),
+        ("m.py", "import os\n"),
+        ("closed.py", "print(undefined)\n"),
+    ]);
     let mut client = LspClient::start(&binary(), &root);
-    let init = client.initialize(&root, json!({"textDocument": {"diagnostic": {}}}));
+    let init = client.initialize(
+        &root,
+        json!({"textDocument": {"diagnostic": {}},
+               "workspace": {"diagnostic": {"refreshSupport": true}}}),
+    );
     assert!(
         init["result"]["capabilities"]["diagnosticProvider"].is_object(),
         "{init}"
@@ -215,12 +234,55 @@ fn pull_diagnostics_when_the_client_asks_for_them() {
         json!({"textDocument": {"uri": uri}, "previousResultId": id}),
     );
     assert_eq!(again["result"]["kind"], "unchanged", "{again}");
-    let workspace = client.request("workspace/diagnostic", json!({"previousResultIds": []}));
-    assert_eq!(
-        workspace["result"]["items"].as_array().map_or(0, Vec::len),
-        1,
-        "{workspace}"
+    // Open-files mode: the workspace report has nothing (the open document is pulled itself).
+    let items = pull_workspace(&mut client, json!([]));
+    assert!(items.is_empty(), "{items:?}");
+
+    // Workspace mode: closed files are reported, and the client is asked to pull again.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ripple": {"diagnosticMode": "workspace"}}}),
     );
+    client.wait(|m| m["method"] == "workspace/diagnostic/refresh");
+    let items = pull_workspace(&mut client, json!([]));
+    let closed = file_uri(&root.join("closed.py"));
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["uri"], closed.as_str());
+    assert_eq!(items[0]["kind"], "full");
+    assert_eq!(
+        codes(items[0]["items"].as_array().map_or(&[][..], |v| v)),
+        vec!["undefined-name"]
+    );
+    let held = json!([{"uri": closed, "value": items[0]["resultId"]}]);
+    let items = pull_workspace(&mut client, held.clone());
+    assert_eq!(items[0]["kind"], "unchanged", "{items:?}");
+
+    // A disk change the client cannot see: it is asked to pull again, and the report changes.
+    std::fs::write(root.join("closed.py"), "value = 1\nprint(value)\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": closed, "type": 2}]}),
+    );
+    client.wait(|m| m["method"] == "workspace/diagnostic/refresh");
+    let items = pull_workspace(&mut client, held);
+    assert_eq!(items[0]["kind"], "full", "{items:?}");
+    assert_eq!(items[0]["items"], json!([]));
+
+    // Back to open-files: the closed file's results are cleared once, then left alone.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ripple": {"diagnosticMode": "open-files"}}}),
+    );
+    let held = json!([{"uri": closed, "value": "some-old-id"}]);
+    let items = pull_workspace(&mut client, held);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(
+        (items[0]["kind"].clone(), items[0]["items"].clone()),
+        (json!("full"), json!([]))
+    );
+    let cleared = json!([{"uri": closed, "value": items[0]["resultId"]}]);
+    assert!(pull_workspace(&mut client, cleared).is_empty());
     assert!(
         !client
             .seen
