@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use ripple_core::{FileContents, PositionEncoding};
 use ripple_server::document::Document;
-use ripple_tests::{Rng, canonical, env_count, write_tree};
+use ripple_tests::{Rng, canonical, code_units, env_count, line_starts, write_tree};
 use ripple_workspace::Workspace;
 use tower_lsp_server::lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 
@@ -191,7 +191,7 @@ fn random_change(
             (Position::new(line as u32, 0), reference.len())
         } else {
             let end = line_content_end(reference, &lines, line);
-            let width = units(&reference[lines[line]..end], encoding);
+            let width = code_units(&reference[lines[line]..end], encoding);
             (Position::new(line as u32, width + past), end)
         };
         let start = random_offset(reference, random).min(offset);
@@ -251,37 +251,15 @@ fn snap(text: &str, offset: usize) -> usize {
     }
 }
 
-/// Byte offsets where lines start; lines end at `\n`, `\r\n` or `\r` only, as in LSP.
-fn line_starts(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
-    let mut starts = vec![0];
-    for (index, &byte) in bytes.iter().enumerate() {
-        let ends_line = byte == b'\n' || (byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'));
-        if ends_line {
-            starts.push(index + 1);
-        }
-    }
-    starts
-}
-
 fn line_content_end(text: &str, starts: &[usize], line: usize) -> usize {
     let end = starts.get(line + 1).copied().unwrap_or(text.len());
     let content = text[starts[line]..end].trim_end_matches(['\n', '\r']);
     starts[line] + content.len()
 }
 
-fn units(text: &str, encoding: PositionEncoding) -> u32 {
-    let count = match encoding {
-        PositionEncoding::Utf8 => text.len(),
-        PositionEncoding::Utf16 => text.encode_utf16().count(),
-    };
-    count as u32
-}
-
 fn lsp_position(text: &str, offset: usize, encoding: PositionEncoding) -> Position {
-    let starts = line_starts(text);
-    let line = starts.partition_point(|&start| start <= offset) - 1;
-    Position::new(line as u32, units(&text[starts[line]..offset], encoding))
+    let (line, character) = ripple_tests::lsp_position(text, offset, encoding);
+    Position::new(line, character)
 }
 
 /// One open document in one workspace: the incremental side of the comparison.

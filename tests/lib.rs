@@ -65,3 +65,40 @@ pub fn env_count(name: &str, default: usize) -> usize {
         Err(_) => default,
     }
 }
+
+/// Byte offsets where lines start; lines end at `\n`, `\r\n` or `\r` only, as in LSP. Written
+/// apart from the server's own line index, so tests check one against the other.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (index, &byte) in bytes.iter().enumerate() {
+        let ends_line = byte == b'\n' || (byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'));
+        if ends_line {
+            starts.push(index + 1);
+        }
+    }
+    starts
+}
+
+/// The length of `text` in the encoding's code units.
+pub fn code_units(text: &str, encoding: ripple_core::PositionEncoding) -> u32 {
+    let count = match encoding {
+        ripple_core::PositionEncoding::Utf8 => text.len(),
+        ripple_core::PositionEncoding::Utf16 => text.encode_utf16().count(),
+    };
+    count as u32
+}
+
+/// The LSP position `(line, character)` of a byte offset (a char boundary).
+pub fn lsp_position(
+    text: &str,
+    offset: usize,
+    encoding: ripple_core::PositionEncoding,
+) -> (u32, u32) {
+    let starts = line_starts(text);
+    let line = starts.partition_point(|&start| start <= offset) - 1;
+    (
+        line as u32,
+        code_units(&text[starts[line]..offset], encoding),
+    )
+}

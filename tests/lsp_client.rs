@@ -23,8 +23,14 @@ pub struct LspClient {
 
 impl LspClient {
     pub fn start(binary: &Path, cwd: &Path) -> Self {
-        let mut child = Command::new(binary)
-            .arg("lsp")
+        let mut command = Command::new(binary);
+        command.arg("lsp");
+        // To see what the server did in a failing test: RIPPLE_TEST_SERVER_LOG=/tmp/server.log
+        // (with RIPPLE_LOG=debug for the engine's decisions).
+        if let Some(log) = std::env::var_os("RIPPLE_TEST_SERVER_LOG") {
+            command.arg("--log-file").arg(log);
+        }
+        let mut child = command
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -77,6 +83,15 @@ impl LspClient {
         self.wait(|message| {
             message.get("id") == Some(&json!(id)) && message.get("method").is_none()
         })
+    }
+
+    /// Collects what the server sends until it has been quiet for `quiet`. A response can
+    /// overtake notifications queued before it (the server writes both from different queues),
+    /// so after a request that waits for the server's work, this catches the trailing ones.
+    pub fn drain(&mut self, quiet: Duration) {
+        while let Ok(message) = self.incoming.recv_timeout(quiet) {
+            self.seen.push(message);
+        }
     }
 
     /// Waits for a message matching `predicate`; answers server requests on the way.

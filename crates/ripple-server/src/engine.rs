@@ -318,6 +318,13 @@ impl Engine {
         let many = covered.files.len() > PROGRESS_THRESHOLD
             || (covered.everything && files.len() > PROGRESS_THRESHOLD);
         let progress = many && self.session.as_ref().is_some_and(|s| s.progress);
+        tracing::debug!(
+            generation,
+            changed = covered.files.len(),
+            everything = covered.everything,
+            reported = files.len(),
+            "check started"
+        );
         self.in_flight = Some((generation, covered));
         let job = CheckJob {
             generation,
@@ -334,21 +341,28 @@ impl Engine {
     fn finish_check(&mut self, generation: u64, reports: Option<Vec<FileReport>>) {
         if self.in_flight.as_ref().map(|(current, _)| *current) != Some(generation) {
             // A newer check has started since: this one is stale, whatever it found.
+            tracing::debug!(generation, "stale check dropped");
             return;
         }
         let Some(reports) = reports else {
             // Cancelled, and no newer check yet: the edit that cancelled it will start one.
+            tracing::debug!(generation, "cancelled check dropped");
             return;
         };
+        if self.pending.any() {
+            // Edits were applied after this check's snapshot was taken (it finished before they
+            // could cancel it): its results may describe older text, and published now they
+            // would carry the newer document version. The check that follows this batch covers
+            // its changes and the new ones.
+            tracing::debug!(generation, "check outdated by later edits dropped");
+            return;
+        }
+        tracing::debug!(generation, "check done");
         let Some((_, touched)) = self.in_flight.take() else {
             return;
         };
         self.publish(&touched, reports);
         self.stats.edits += 1;
-        if self.pending.any() {
-            // Edits arrived during the check: their own check follows; keep the clock running.
-            return;
-        }
         self.stats.last_edit_latency = self.pending_since.take().map(|since| since.elapsed());
         if let Some(workspace) = &self.workspace {
             let records = workspace.db().stats().take_recording();
@@ -611,6 +625,12 @@ impl Engine {
                 continue;
             }
             if let Some(uri) = Uri::from_file_path(&report.path) {
+                tracing::debug!(
+                    path = %report.path.display(),
+                    ?version,
+                    count = diagnostics.len(),
+                    "publish"
+                );
                 self.outbox.publish(uri, diagnostics.clone(), version);
             }
             self.published.insert(report.path, diagnostics);

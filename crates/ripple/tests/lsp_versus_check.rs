@@ -1,0 +1,274 @@
+//! The incremental server against the from-scratch checker, end to end: a client drives
+//! `ripple lsp` with random opens, edits, saves, closes and on-disk changes (reported through
+//! `workspace/didChangeWatchedFiles`); at the end every open document is saved, and the last
+//! diagnostics published for each file must equal what `ripple check --format json` reports for
+//! the files on disk. `RIPPLE_LSP_STEPS` and `RIPPLE_LSP_SEED` run longer or other sequences.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ripple_core::PositionEncoding;
+use ripple_tests::lsp_client::{LspClient, file_uri};
+use ripple_tests::{Rng, canonical, env_count, lsp_position, write_tree};
+use serde_json::{Value, json};
+
+const MODULES: &[&str] = &["a.py", "b.py", "c.py", "pkg/__init__.py", "pkg/m.py"];
+
+/// Lines the generator inserts: definitions other modules import, imports that resolve or not,
+/// uses, and characters that make positions hard.
+const LINES: &[&str] = &[
+    "value = 1\n",
+    "def helper():\n    return value\n",
+    "from b import value\n",
+    "from a import helper\n",
+    "from pkg.m import thing\n",
+    "from pkg import m\n",
+    "import c\n",
+    "import missing\n",
+    "print(value, helper)\n",
+    "thing = 'é😀'\n",
+    "__all__ = ['thing', 'gone']\n",
+    "from . import m\n",
+    "x = undefined\n",
+    "# 😀 comment\r\n",
+];
+
+/// A diagnostic as both front ends report it.
+type Finding = (String, u32, u32, String, String);
+
+#[test]
+fn random_editor_and_disk_events_end_where_a_fresh_check_does() {
+    let steps = env_count("RIPPLE_LSP_STEPS", 300);
+    let seed = env_count("RIPPLE_LSP_SEED", 0x15b) as u64;
+    let mut random = Rng::new(seed);
+    let dir = write_tree(&[
+        ("ripple.toml", "diagnostic-mode = \"workspace\"\n"),
+        ("a.py", "from b import value\n\nprint(value)\n"),
+        ("b.py", "value = 1\n"),
+        ("pkg/__init__.py", ""),
+        ("pkg/m.py", "thing = 1\n"),
+    ]);
+    let root = canonical(dir.path());
+    let mut client = LspClient::start(&binary(), &root);
+    client.initialize(
+        &root,
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    // Open documents: path -> (version, the editor's text).
+    let mut open: BTreeMap<String, (i32, String)> = BTreeMap::new();
+
+    let mut log: Vec<String> = Vec::new();
+    for _ in 0..steps {
+        if random.below(15) == 0 {
+            // Let the server catch up now and then, so checks finish, publish and are cancelled
+            // at many points of the sequence, not only at the end.
+            client.request("ripple/stats", Value::Null);
+        }
+        let module = MODULES[random.below(MODULES.len())].to_string();
+        let path = root.join(&module);
+        let uri = file_uri(&path);
+        match (random.below(10), open.get_mut(&module)) {
+            (0..=4, Some((version, text))) => {
+                *version += 1;
+                let change = random_change(text, &mut random);
+                log.push(format!("{module}: change {change} -> {text:?}"));
+                client.notify(
+                    "textDocument/didChange",
+                    json!({"textDocument": {"uri": uri, "version": *version},
+                           "contentChanges": [change]}),
+                );
+            }
+            (5, Some((_, text))) => {
+                write(&path, text);
+                log.push(format!("{module}: save"));
+                client.notify(
+                    "textDocument/didSave",
+                    json!({"textDocument": {"uri": uri}}),
+                );
+                watched(&mut client, &uri, 2);
+            }
+            (6, Some(_)) => {
+                open.remove(&module);
+                log.push(format!("{module}: close"));
+                client.notify(
+                    "textDocument/didClose",
+                    json!({"textDocument": {"uri": uri}}),
+                );
+            }
+            (0..=6, None) => {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                client.notify(
+                    "textDocument/didOpen",
+                    json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                            "text": text}}),
+                );
+                log.push(format!("{module}: open {text:?}"));
+                open.insert(module, (1, text));
+            }
+            (7, _) if path.exists() => {
+                std::fs::remove_file(&path).unwrap_or_else(|error| panic!("{error}"));
+                log.push(format!("{module}: deleted on disk"));
+                watched(&mut client, &uri, 3);
+            }
+            _ => {
+                // Written on disk by something else (a checkout, a formatter, another editor).
+                let text: String = (0..1 + random.below(4))
+                    .map(|_| LINES[random.below(LINES.len())])
+                    .collect();
+                let created = !path.exists();
+                write(&path, &text);
+                log.push(format!("{module}: written on disk {text:?}"));
+                watched(&mut client, &uri, if created { 1 } else { 2 });
+            }
+        }
+    }
+    // The editor saves everything: the disk now holds what the server was told.
+    for (module, (_, text)) in &open {
+        let path = root.join(module);
+        write(&path, text);
+        client.notify(
+            "textDocument/didSave",
+            json!({"textDocument": {"uri": file_uri(&path)}}),
+        );
+    }
+    // Stats answer after the running check; its publishes may still be on their way.
+    client.request("ripple/stats", Value::Null);
+    client.drain(std::time::Duration::from_millis(500));
+
+    let published = last_published(&client, &root);
+    let checked = check_from_scratch(&root);
+    let publishes = client
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .count();
+    eprintln!(
+        "{steps} events, {publishes} publishes, {} findings at the end",
+        checked.len()
+    );
+    if published != checked {
+        let differing: BTreeSet<&String> = published
+            .symmetric_difference(&checked)
+            .map(|finding| &finding.0)
+            .collect();
+        let history: Vec<&String> = log
+            .iter()
+            .filter(|line| differing.iter().any(|path| line.starts_with(path.as_str())))
+            .collect();
+        panic!(
+            "the server's last publishes differ from a fresh `ripple check` (seed {seed}, {steps} \
+             steps)\nonly published: {:#?}\nonly checked: {:#?}\nevents of those files:\n{history:#?}",
+            published.difference(&checked).collect::<Vec<_>>(),
+            checked.difference(&published).collect::<Vec<_>>(),
+        );
+    }
+    assert!(client.shutdown_and_exit().success());
+}
+
+fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ripple"))
+}
+
+fn write(path: &Path, text: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|error| panic!("{error}"));
+    }
+    std::fs::write(path, text).unwrap_or_else(|error| panic!("{error}"));
+}
+
+fn watched(client: &mut LspClient, uri: &str, kind: u32) {
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri, "type": kind}]}),
+    );
+}
+
+/// A random incremental change to `text` (which is updated), positioned in UTF-16.
+fn random_change(text: &mut String, random: &mut Rng) -> Value {
+    let start = char_boundary(text, random.below(text.len() + 1));
+    let end = char_boundary(text, start + random.below(8));
+    let inserted = match random.below(3) {
+        0 => String::new(),
+        1 => LINES[random.below(LINES.len())].to_string(),
+        _ => ["x", "\n", " ", "é", "😀", "(", "#"][random.below(7)].to_string(),
+    };
+    let (start_line, start_character) = lsp_position(text, start, PositionEncoding::Utf16);
+    let (end_line, end_character) = lsp_position(text, end, PositionEncoding::Utf16);
+    text.replace_range(start..end, &inserted);
+    json!({
+        "range": {"start": {"line": start_line, "character": start_character},
+                  "end": {"line": end_line, "character": end_character}},
+        "text": inserted,
+    })
+}
+
+/// The char boundary at or after `offset`, never between the `\r` and `\n` of a line break.
+fn char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    let bytes = text.as_bytes();
+    if offset > 0 && offset < bytes.len() && bytes[offset - 1] == b'\r' && bytes[offset] == b'\n' {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The last diagnostics published for each file, as findings; files whose last publish was
+/// empty have none.
+fn last_published(client: &LspClient, root: &Path) -> BTreeSet<Finding> {
+    let mut last: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for message in &client.seen {
+        if message["method"] != "textDocument/publishDiagnostics" {
+            continue;
+        }
+        let uri = message["params"]["uri"].as_str().unwrap_or("");
+        let path = uri.trim_start_matches("file://");
+        let relative = Path::new(path)
+            .strip_prefix(root)
+            .map(|p| p.to_string_lossy().to_string())
+            .unwrap_or_else(|_| path.to_string());
+        let items = message["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        last.insert(relative, items);
+    }
+    last.into_iter()
+        .flat_map(|(path, items)| {
+            items
+                .into_iter()
+                .map(move |item| finding(path.clone(), &item))
+        })
+        .collect()
+}
+
+fn check_from_scratch(root: &Path) -> BTreeSet<Finding> {
+    let output = Command::new(binary())
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run ripple check: {error}"));
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("ripple check printed no JSON ({error}): {output:?}"));
+    report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|item| finding(item["path"].as_str().unwrap_or("").to_string(), &item))
+        .collect()
+}
+
+fn finding(path: String, item: &Value) -> Finding {
+    let start = &item["range"]["start"];
+    (
+        path,
+        start["line"].as_u64().unwrap_or(u64::MAX) as u32,
+        start["character"].as_u64().unwrap_or(u64::MAX) as u32,
+        item["code"].as_str().unwrap_or("").to_string(),
+        item["message"].as_str().unwrap_or("").to_string(),
+    )
+}
