@@ -94,6 +94,8 @@ pub enum Event {
     },
     WatchedFiles(Vec<FileEvent>),
     Configuration(ClientSettings),
+    /// The session is over: the loop ends after the events queued before this one.
+    Stop,
     Stats(oneshot::Sender<Value>),
     PullDocument {
         uri: Uri,
@@ -244,8 +246,10 @@ impl Engine {
             }
             let mut changed = false;
             let mut replies = Vec::new();
+            let stop = batch.iter().any(|event| matches!(event, Event::Stop));
             for event in batch {
                 match event {
+                    Event::Stop => {}
                     Event::CheckDone {
                         generation,
                         reports,
@@ -275,6 +279,9 @@ impl Engine {
                 for waiting in std::mem::take(&mut self.waiting_for_check) {
                     self.answer(waiting);
                 }
+            }
+            if stop {
+                return;
             }
         }
     }
@@ -465,7 +472,8 @@ impl Engine {
             Event::Stats(_)
             | Event::PullDocument { .. }
             | Event::PullWorkspace { .. }
-            | Event::CheckDone { .. } => {}
+            | Event::CheckDone { .. }
+            | Event::Stop => {}
         }
     }
 

@@ -27,9 +27,16 @@ pub fn guarded(input: impl AsyncRead + Unpin + Send + 'static) -> DuplexStream {
                 tracing::error!("an LSP message of {length} bytes is too large; closing");
                 break;
             }
-            let mut body = vec![0; length];
-            if input.read_exact(&mut body).await.is_err() {
-                break;
+            // Read what arrives rather than allocate what the header claims: a header alone
+            // must not cost hundreds of megabytes.
+            let mut body = Vec::with_capacity(length.min(1024 * 1024));
+            match (&mut input)
+                .take(length as u64)
+                .read_to_end(&mut body)
+                .await
+            {
+                Ok(read) if read == length => {}
+                _ => break,
             }
             match serde_json::from_slice::<serde_json::Value>(&body) {
                 Ok(serde_json::Value::Object(_)) => {

@@ -20,6 +20,30 @@ use tower_lsp_server::{LspService, Server};
 /// Serves LSP on stdin/stdout until the client sends `exit` or closes the stream. Returns the
 /// process exit code the specification asks for: 0 after `shutdown`, 1 otherwise.
 pub fn run_stdio() -> anyhow::Result<i32> {
+    // The engine thread may still hold a check in progress; the process is ending anyway.
+    serve(
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+        EngineAtExit::Abandon,
+    )
+}
+
+/// What `serve` does with the engine thread when the session ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineAtExit {
+    /// Leave it: the process is about to end.
+    Abandon,
+    /// Stop it after the events already queued and wait for it (a host serving many sessions
+    /// in one process, such as the fuzz target, must not accumulate engine threads).
+    Join,
+}
+
+/// Serves LSP on `input`/`output` until `exit` or the end of the input; see [`run_stdio`].
+pub fn serve(
+    input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
+    output: impl tokio::io::AsyncWrite + Unpin,
+    at_exit: EngineAtExit,
+) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -27,8 +51,10 @@ pub fn run_stdio() -> anyhow::Result<i32> {
     let shut_down = Arc::new(AtomicBool::new(false));
     let handle = runtime.handle().clone();
     let flag = shut_down.clone();
-    runtime.block_on(async move {
-        let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
+    let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
+    let stop = events.clone();
+    let mut engine_thread = None;
+    runtime.block_on(async {
         let mut receiver = Some(receiver);
         let (service, socket) = LspService::build(|client| {
             let outbox = outbox::Outbox::new(client.clone(), handle.clone());
@@ -38,24 +64,30 @@ pub fn run_stdio() -> anyhow::Result<i32> {
                     .name("ripple-engine".into())
                     .stack_size(64 * 1024 * 1024)
                     .spawn(move || engine::Engine::new(outbox, own_events).run(receiver));
-                if let Err(error) = spawned {
-                    tracing::error!("cannot start the engine thread: {error}");
+                match spawned {
+                    Ok(thread) => engine_thread = Some(thread),
+                    Err(error) => tracing::error!("cannot start the engine thread: {error}"),
                 }
             }
             backend::Backend::new(client, events.clone(), flag.clone())
         })
         .custom_method("ripple/stats", backend::Backend::stats)
         .finish();
-        Server::new(
-            framing::guarded(tokio::io::stdin()),
-            tokio::io::stdout(),
-            socket,
-        )
-        .serve(service)
-        .await;
+        Server::new(framing::guarded(input), output, socket)
+            .serve(service)
+            .await;
     });
-    // The engine thread may still hold a check in progress; the process is ending anyway.
-    runtime.shutdown_background();
+    if at_exit == EngineAtExit::Join {
+        let _ = stop.send(engine::Event::Stop);
+        if let Some(thread) = engine_thread
+            && thread.join().is_err()
+        {
+            tracing::error!("the engine thread panicked");
+        }
+        runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    } else {
+        runtime.shutdown_background();
+    }
     Ok(if shut_down.load(Ordering::SeqCst) {
         0
     } else {
