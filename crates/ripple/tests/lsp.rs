@@ -371,8 +371,8 @@ fn bad_input_gets_an_error_or_a_log_line_and_the_server_keeps_serving() {
     assert!(client.shutdown_and_exit().success());
 }
 
-#[test]
-fn a_thousand_file_change_lands_as_one_batch_with_one_progress() {
+/// `main.py` imports `VALUE` from `lib.py`; `gen/` holds 1,000 modules; workspace mode.
+fn thousand_file_workspace() -> (tempfile::TempDir, PathBuf) {
     let mut files = vec![
         (
             "ripple.toml".to_string(),
@@ -391,7 +391,21 @@ fn a_thousand_file_change_lands_as_one_batch_with_one_progress() {
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
-    let (_dir, root) = workspace(&refs);
+    workspace(&refs)
+}
+
+/// How many `$/progress` notifications of `kind` (begin, report, end) the client has seen.
+fn progress_count(client: &LspClient, kind: &str) -> usize {
+    client
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == kind)
+        .count()
+}
+
+#[test]
+fn a_thousand_file_change_lands_as_one_batch_with_one_progress() {
+    let (_dir, root) = thousand_file_workspace();
     let mut client = start(
         &root,
         json!({"window": {"workDoneProgress": true},
@@ -422,40 +436,19 @@ fn a_thousand_file_change_lands_as_one_batch_with_one_progress() {
     let last = file_uri(&root.join("gen/m999.py"));
     let items = client.diagnostics(&last, |items| !items.is_empty());
     assert_eq!(codes(&items), vec!["unused-import"]);
-    let ends = client
-        .seen
-        .iter()
-        .filter(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
-        .count();
-    let begins = client
-        .seen
-        .iter()
-        .filter(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin")
-        .count();
-    assert_eq!((begins, ends), (1, 1), "one progress for the batch");
+    assert_eq!(
+        (
+            progress_count(&client, "begin"),
+            progress_count(&client, "end")
+        ),
+        (1, 1),
+        "one progress for the batch"
+    );
 }
 
 #[test]
 fn a_thousand_file_checkout_seen_by_the_servers_own_watcher_is_one_batch() {
-    let mut files = vec![
-        (
-            "ripple.toml".to_string(),
-            "diagnostic-mode = \"workspace\"\n".to_string(),
-        ),
-        (
-            "main.py".to_string(),
-            "from lib import VALUE\n\nprint(VALUE)\n".to_string(),
-        ),
-        ("lib.py".to_string(), "VALUE = 1\n".to_string()),
-    ];
-    for index in 0..1_000 {
-        files.push((format!("gen/m{index}.py"), format!("x{index} = 1\n")));
-    }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let (_dir, root) = workspace(&refs);
+    let (_dir, root) = thousand_file_workspace();
     // No dynamic registration: the server watches the disk with `notify`.
     let mut client = start(&root, json!({"window": {"workDoneProgress": true}}));
     let main = file_uri(&root.join("main.py"));
@@ -479,15 +472,11 @@ fn a_thousand_file_checkout_seen_by_the_servers_own_watcher_is_one_batch() {
         let items = client.diagnostics(&uri, |items| !items.is_empty());
         assert_eq!(codes(&items), vec!["unused-import"], "gen/m{index}.py");
     }
-    let count = |kind: &str| {
-        client
-            .seen
-            .iter()
-            .filter(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == kind)
-            .count()
-    };
     assert_eq!(
-        (count("begin"), count("end")),
+        (
+            progress_count(&client, "begin"),
+            progress_count(&client, "end")
+        ),
         (1, 1),
         "one progress for the burst"
     );
