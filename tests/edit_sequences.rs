@@ -15,6 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use ripple_core::{FileContents, PositionEncoding};
+use ripple_python::Db as _;
 use ripple_server::document::Document;
 use ripple_tests::{Rng, canonical, code_units, env_count, line_starts, write_tree};
 use ripple_workspace::Workspace;
@@ -90,6 +91,7 @@ fn random_single_file_edit_sequences_match_a_fresh_check() {
     let steps = env_count("RIPPLE_EDIT_STEPS", 100);
     let seed = env_count("RIPPLE_EDIT_SEED", 0x5eed) as u64;
     let mut total = 0;
+    let (mut full_parses, mut incremental_parses) = (0, 0);
     for sequence in 0..sequences {
         let mut random = Rng::new(seed.wrapping_mul(1_000_003).wrapping_add(sequence as u64));
         let start = pick_start(&corpus, &mut random);
@@ -97,7 +99,17 @@ fn random_single_file_edit_sequences_match_a_fresh_check() {
         let mut events = Vec::new();
         let mut session = Session::new(&start);
         for step in 0..steps {
-            let event = random_event(&mut reference, &corpus, start.encoding, &mut random);
+            // Half the sequences type only well-formed changes, as an editor mostly sees; the
+            // other half mix in arbitrary ones.
+            let event = if sequence % 2 == 0 {
+                vec![well_formed_change(
+                    &mut reference,
+                    start.encoding,
+                    &mut random,
+                )]
+            } else {
+                random_event(&mut reference, &corpus, start.encoding, &mut random)
+            };
             events.push(event.clone());
             if let Err(failure) = session.apply(&event, &reference) {
                 let shrunk = shrink(&start, events);
@@ -110,8 +122,20 @@ fn random_single_file_edit_sequences_match_a_fresh_check() {
             }
             total += 1;
         }
+        let (full, incremental) = session.workspace.db().document_parses().counts();
+        full_parses += full;
+        incremental_parses += incremental;
     }
-    eprintln!("{total} edit steps, no mismatch");
+    eprintln!(
+        "{total} edit steps, no mismatch; document parses: {incremental_parses} incremental, \
+         {full_parses} full"
+    );
+    // Random edits break the syntax often, and a broken file is parsed in full until fixed;
+    // the well-formed half must still exercise the incremental path a good deal.
+    assert!(
+        incremental_parses > total as u64 / 4,
+        "the incremental path was hardly taken: {incremental_parses} of {total}"
+    );
 }
 
 /// Every corpus file, by name and text.
@@ -170,10 +194,91 @@ fn random_event(
             text: text.clone(),
         }];
     }
-    let changes = if kind < 12 { 2 + random.below(3) } else { 1 };
+    if kind < 50 {
+        // What typing mostly is: a change that leaves the file well-formed, so the next edit
+        // can take the incremental path.
+        return vec![well_formed_change(reference, encoding, random)];
+    }
+    let changes = if kind < 60 { 2 + random.below(3) } else { 1 };
     (0..changes)
         .map(|_| random_change(reference, encoding, random))
         .collect()
+}
+
+/// Statements a well-formed edit inserts, at the indentation of the line it goes before.
+const STATEMENTS: &[&str] = &[
+    "x = 1",
+    "print(undefined_name)",
+    "import os",
+    "from typing import TYPE_CHECKING",
+    "del x",
+    "pass",
+    "# a comment 😀",
+    "value = f'{x!r}' + \"é\"",
+    "items = [i for i in range(3)]",
+    "if x:\n{indent}    y = x",
+];
+
+/// A change after which the file still parses without error (when one is found in a few
+/// tries): what an editor sees between a user's pauses.
+fn well_formed_change(
+    reference: &mut String,
+    encoding: PositionEncoding,
+    random: &mut Rng,
+) -> TextDocumentContentChangeEvent {
+    let was_valid = ripple_python::parse::parse_source(reference)
+        .syntax_error
+        .is_none();
+    for _ in 0..10 {
+        let mut candidate = reference.clone();
+        let change = insertion(&mut candidate, encoding, random);
+        let valid = ripple_python::parse::parse_source(&candidate)
+            .syntax_error
+            .is_none();
+        if valid || !was_valid {
+            *reference = candidate;
+            return change;
+        }
+    }
+    insertion(reference, encoding, random)
+}
+
+/// Inserts a whole statement before a random line, indented like it, or text at the end of a
+/// line (into a comment, most often harmless).
+fn insertion(
+    reference: &mut String,
+    encoding: PositionEncoding,
+    random: &mut Rng,
+) -> TextDocumentContentChangeEvent {
+    let lines = line_starts(reference);
+    let line = random.below(lines.len());
+    let start = lines[line];
+    let end = line_content_end(reference, &lines, line);
+    let content = &reference[start..end];
+    let indent: String = content
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let (offset, inserted) = if random.below(3) == 0 {
+        (end, ["x", " # note", "0", "é"][random.below(4)].to_string())
+    } else {
+        let line_break = if reference.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let statement = STATEMENTS[random.below(STATEMENTS.len())]
+            .replace("{indent}", &indent)
+            .replace('\n', line_break);
+        (start, format!("{indent}{statement}{line_break}"))
+    };
+    let position = lsp_position(reference, offset, encoding);
+    reference.insert_str(offset, &inserted);
+    TextDocumentContentChangeEvent {
+        range: Some(Range::new(position, position)),
+        range_length: None,
+        text: inserted,
+    }
 }
 
 fn random_change(
@@ -282,7 +387,7 @@ impl Session {
         let root = canonical(dir.path());
         let path = root.join(&start.name);
         let mut workspace = Workspace::load_files_only(&root, std::slice::from_ref(&path));
-        workspace.set_file_contents(&path, FileContents::Text(start.text.as_str().into()));
+        workspace.set_document_text(&path, start.text.as_str().into());
         let session = Self {
             _dir: dir,
             root,
@@ -308,7 +413,20 @@ impl Session {
             ));
         }
         self.workspace
-            .set_file_contents(&self.path, FileContents::Text(text.as_str().into()));
+            .set_document_text(&self.path, text.as_str().into());
+        // The document's tree, reparsed incrementally where the edit allowed, must be the tree
+        // a full parse gives: every node and range (ruff's counterpart of comparing
+        // tree-sitter S-expressions), every comment, the same first error.
+        let tree = self.document_tree();
+        let full = ripple_python::parse::parse_source(&text);
+        let (tree, full) = (describe(&tree), describe(&full));
+        if tree != full {
+            return Err(format!(
+                "the incremental tree differs from a full parse of {text:?}
+incremental: {tree}
+full: {full}"
+            ));
+        }
         let incremental = self.check(&self.workspace);
         let mut fresh_workspace =
             Workspace::load_files_only(&self.root, std::slice::from_ref(&self.path));
@@ -320,6 +438,20 @@ impl Session {
             ));
         }
         Ok(())
+    }
+
+    fn document_tree(&self) -> std::sync::Arc<ripple_python::parse::ParsedSource> {
+        let db = self.workspace.db();
+        let file = self
+            .workspace
+            .file(&self.path)
+            .unwrap_or_else(|| panic!("the document is not in the workspace"));
+        let FileContents::Text(text) = file.contents(db) else {
+            panic!("the document has no text");
+        };
+        db.document_parses()
+            .get(&self.path, text)
+            .unwrap_or_else(|| panic!("the document has no tree"))
     }
 
     /// Everything other files and the editor see of the file.
@@ -336,6 +468,13 @@ impl Session {
             ripple_python::imports(db, file),
         )
     }
+}
+
+fn describe(parsed: &ripple_python::parse::ParsedSource) -> String {
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}",
+        parsed.module, parsed.comments, parsed.limit_error, parsed.syntax_error
+    )
 }
 
 /// Drops events while the sequence still fails: the smallest failing sequence this finds.
@@ -425,6 +564,12 @@ fn regression_sequences() {
             "a\r\nb\r\n",
             &[(Some([0, 1, 0, 1]), "\u{85}"), (Some([1, 0, 1, 1]), "x")],
             PositionEncoding::Utf16,
+        ),
+        // Joining a comment line with the statement after it: the statement became comment.
+        (
+            "# note\nimport errno\nimport os\n",
+            &[(Some([0, 4, 1, 0]), "")],
+            PositionEncoding::Utf8,
         ),
         (
             "a\nb\n",

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ripple_core::{Diagnostic, FileContents};
+use ripple_core::Diagnostic;
 use ripple_tests::{Rng, canonical, env_count, write_tree};
 use ripple_workspace::Workspace;
 
@@ -321,15 +321,12 @@ impl Model {
         match operation {
             Operation::EditorWrite { path, text } => {
                 self.open.insert(path.clone(), text.clone());
-                self.workspace.add_file(
-                    &self.root.join(path),
-                    FileContents::Text(text.as_str().into()),
-                );
+                self.workspace
+                    .set_document_text(&self.root.join(path), text.as_str().into());
             }
             Operation::EditorClose { path } => {
                 if self.open.remove(path).is_some() {
-                    self.workspace
-                        .apply_disk_changes(vec![self.root.join(path)]);
+                    self.workspace.close_document(&self.root.join(path));
                 }
             }
             Operation::Config { text } => {
@@ -406,10 +403,7 @@ impl Model {
     fn load(&self) -> Workspace {
         let mut workspace = Workspace::load(&self.root, &[]);
         for (path, text) in &self.open {
-            workspace.add_file(
-                &self.root.join(path),
-                FileContents::Text(text.as_str().into()),
-            );
+            workspace.set_document_text(&self.root.join(path), text.as_str().into());
         }
         workspace
     }

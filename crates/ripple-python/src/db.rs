@@ -61,4 +61,7 @@ pub trait Db: ripple_core::Db {
     /// The names of the entries of directory `dir` (empty when it cannot be read), cached like
     /// `path_kind`. Used to find compiled extension modules, whose file names vary by platform.
     fn directory_entries(&self, dir: &Path) -> Arc<[String]>;
+
+    /// The trees of open documents, which the analysis uses instead of parsing again.
+    fn document_parses(&self) -> &crate::parse::DocumentParses;
 }

@@ -8,6 +8,7 @@
 mod builtins;
 mod db;
 mod module_name;
+pub mod parse;
 mod queries;
 mod resolve;
 mod rules;

@@ -23,11 +23,14 @@ use crate::resolve::{
 };
 use crate::rules::{IO_ERROR_CODE, Rule};
 use crate::semantic::{
-    FileAnalysis, ImportKind, ImportRequest, ModuleExports, NoqaDirectives, analyze_source,
+    FileAnalysis, ImportKind, ImportRequest, ModuleExports, NoqaDirectives, analyze_parsed,
+    analyze_source,
 };
 
 /// Parses and analyses one file. The tree is not kept: the analysis is all later queries need,
 /// and keeping every tree of a large workspace would cost more memory than the text itself.
+/// Open documents are the exception: their trees are kept outside salsa, up to date with each
+/// edit (`DocumentParses`), and used here when they match the text.
 #[salsa::tracked(returns(ref))]
 pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
     let path = file.path(db);
@@ -38,7 +41,13 @@ pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
     let is_package_init = matches!(file_name, "__init__.py" | "__init__.pyi");
     let is_stub = file_name.ends_with(".pyi");
     match file.contents(db) {
-        FileContents::Text(text) => analyze_source(text, is_package_init, is_stub),
+        FileContents::Text(text) => match db.document_parses().get(path, text) {
+            Some(tree) => analyze_parsed(text, &tree, is_package_init, is_stub),
+            None => {
+                db.document_parses().count_full();
+                analyze_source(text, is_package_init, is_stub)
+            }
+        },
         FileContents::Undecodable(reason) => unanalysable(Rule::SyntaxError.code(), reason),
         FileContents::Unreadable(reason) => unanalysable(IO_ERROR_CODE, reason),
     }

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use ripple_core::{Diagnostic, FileContents, LineIndex, PositionEncoding, SourceFile};
+use ripple_core::{Diagnostic, LineIndex, PositionEncoding, SourceFile};
+use ripple_python::Db as _;
 use ripple_workspace::{
     CONFIG_FILE_NAMES, DiagnosticMode, FileReport, IGNORE_FILE_NAMES, RuleSelection, Workspace,
     WorkspaceSnapshot, is_python_file,
@@ -453,7 +454,7 @@ impl Engine {
                 self.documents.remove(&path);
                 // The disk is the truth again, if the walk would find the file at all.
                 if let Some(workspace) = &mut self.workspace {
-                    workspace.apply_disk_changes(vec![path.clone()]);
+                    workspace.close_document(&path);
                 }
                 touched.closed.insert(path.clone());
                 touched.files.insert(path);
@@ -485,7 +486,7 @@ impl Engine {
         let started = Instant::now();
         let mut workspace = Workspace::load(&root, &[]);
         for (path, document) in &self.documents {
-            workspace.add_file(path, FileContents::Text(document.text().into()));
+            workspace.set_document_text(path, document.text().into());
         }
         let config = &workspace.config().config;
         self.selection = RuleSelection::new(config.select.as_deref(), &config.ignore);
@@ -517,11 +518,16 @@ impl Engine {
         }
     }
 
+    /// An open document's text: the file's next revision, parsed incrementally when possible.
     fn set_text(&mut self, path: &Path, text: String) {
-        self.set_contents(path, FileContents::Text(text.into()));
+        self.ensure_workspace(path);
+        if let Some(workspace) = &mut self.workspace {
+            workspace.set_document_text(path, text.into());
+        }
     }
 
-    fn set_contents(&mut self, path: &Path, contents: FileContents) {
+    /// With no workspace folder, a workspace for the first file the editor names.
+    fn ensure_workspace(&mut self, path: &Path) {
         if self.workspace.is_none() {
             // No workspace folder: the file's project when a marker (`pyproject.toml`, `.git`)
             // shows one, else the open files alone, as walking the file's folder could mean
@@ -530,9 +536,6 @@ impl Engine {
                 Some(root) => Workspace::load(&root, &[]),
                 None => Workspace::load_files_only(path.parent().unwrap_or(path), &[]),
             });
-        }
-        if let Some(workspace) = &mut self.workspace {
-            workspace.add_file(path, contents);
         }
     }
 
@@ -758,10 +761,7 @@ impl Engine {
             return json!({"files": 0});
         };
         let totals = workspace.db().query_totals();
-        let parses = totals
-            .iter()
-            .find(|(name, _)| name == "analysis")
-            .map_or(0, |(_, count)| *count);
+        let (full_parses, incremental_parses) = workspace.db().document_parses().counts();
         json!({
             "files": workspace.files().len(),
             "openDocuments": self.documents.len(),
@@ -772,9 +772,9 @@ impl Engine {
             "lastEditQueries": self.stats.last_edit_queries.iter().cloned()
                 .map(|(name, count)| (name, json!(count)))
                 .collect::<serde_json::Map<String, Value>>(),
-            // Every parse is a full parse of the file's text with ruff's parser, which is fast
-            // enough that incremental reparsing would not pay (docs/architecture.md).
-            "parses": {"full": parses, "incremental": 0},
+            // Open documents are reparsed incrementally where an edit allows
+            // (ripple_python::parse); other files are parsed in full.
+            "parses": {"full": full_parses, "incremental": incremental_parses},
             "lastEditLatencyMs": self.stats.last_edit_latency.map(|d| d.as_secs_f64() * 1000.0),
             "edits": self.stats.edits,
             "workspaceLoads": self.stats.full_loads,

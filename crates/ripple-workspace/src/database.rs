@@ -17,6 +17,7 @@ pub struct RippleDatabase {
     /// once. Cleared together with a bump of `Project::disk_generation`.
     disk: Arc<DashMap<PathBuf, PathKind>>,
     listings: Arc<DashMap<PathBuf, Arc<[String]>>>,
+    document_parses: Arc<ripple_python::parse::DocumentParses>,
 }
 
 impl Default for RippleDatabase {
@@ -29,6 +30,7 @@ impl Default for RippleDatabase {
             project: None,
             disk: Arc::new(DashMap::new()),
             listings: Arc::new(DashMap::new()),
+            document_parses: Arc::default(),
         }
     }
 }
@@ -110,6 +112,10 @@ impl ripple_python::Db for RippleDatabase {
         };
         self.disk.insert(path.to_path_buf(), kind);
         kind
+    }
+
+    fn document_parses(&self) -> &ripple_python::parse::DocumentParses {
+        &self.document_parses
     }
 
     fn directory_entries(&self, dir: &Path) -> Arc<[String]> {

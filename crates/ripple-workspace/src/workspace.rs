@@ -1,5 +1,6 @@
 //! A loaded workspace: its root, configuration, files as salsa inputs, and checking.
 
+use ripple_python::Db as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -268,6 +269,20 @@ impl Workspace {
             // ignored folder under the root): what resolution cached about the disk is stale.
             self.forget_disk();
         }
+    }
+
+    /// The editor's text for an open document: set as the file's next revision, and its tree
+    /// brought up to date (incrementally when the edit allows) for the analysis to use.
+    pub fn set_document_text(&mut self, path: &Path, text: Arc<str>) {
+        self.add_file(path, FileContents::Text(text.clone()));
+        // After the input is set: no check holds the previous tree any more.
+        self.db.document_parses().update(path, text);
+    }
+
+    /// A document closed: its tree is dropped and the disk is the truth again.
+    pub fn close_document(&mut self, path: &Path) {
+        self.db.document_parses().remove(path);
+        self.apply_disk_changes(vec![path.to_path_buf()]);
     }
 
     /// Adds a new file (or replaces an existing file's text).

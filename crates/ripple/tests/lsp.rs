@@ -158,6 +158,8 @@ fn a_body_edit_reruns_nothing_for_other_files_and_stats_say_so() {
     );
     assert!(stats["lastEditLatencyMs"].is_number(), "{stats}");
     assert!(stats["memoryBytes"].is_number(), "{stats}");
+    // The open (full) parse, then the edit's incremental one: only `return 1` was reparsed.
+    assert_eq!(stats["parses"]["incremental"], 1, "{stats}");
 }
 
 #[test]

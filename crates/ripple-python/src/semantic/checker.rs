@@ -10,12 +10,10 @@
 use std::collections::VecDeque;
 
 use ripple_core::{Diagnostic, LineIndex, TextRange};
-use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::{
     self as ast, Arguments, Comprehension, ExceptHandler, Expr, ExprContext, Parameters, Pattern,
     Stmt, TypeParam,
 };
-use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
 use ruff_text_size::Ranged;
 
 use super::fork::{ForkEntry, ForkPath, NO_GROUP, different_forks};
@@ -23,15 +21,12 @@ use super::noqa::NoqaDirectives;
 use super::scope::{Binding, BindingId, BindingKind, Scope, ScopeId, ScopeKind};
 use super::{FileAnalysis, ImportKind, ImportRequest, ModuleExports};
 use crate::builtins::builtin_name;
+use crate::parse::{ParsedSource, parse_source};
 use crate::rules::Rule;
 
 /// Deepest nesting of syntax the walk follows. CPython itself refuses far shallower code (200
 /// nested parentheses, 100 indentation levels); the margin is for long operator chains.
 pub const MAX_NESTING: u32 = 3_000;
-
-/// CPython's tokenizer limits (`MAXLEVEL`, `MAXINDENT`): deeper files do not compile.
-const MAX_BRACKETS: u32 = 200;
-const MAX_INDENTS: u32 = 100;
 
 /// Names the Python runtime defines in a class body.
 const CLASS_SCOPE_MAGIC: &[&str] = &["__module__", "__qualname__"];
@@ -53,11 +48,36 @@ fn range_of(node: &impl Ranged) -> TextRange {
 
 /// Analyses one file. `is_package_init` is true for `__init__.py`/`__init__.pyi`.
 pub fn analyze_source(source: &str, is_package_init: bool, is_stub: bool) -> FileAnalysis {
-    let parsed = parse_unchecked(source, ParseOptions::from(Mode::Module));
+    let parsed = parse_source(source);
+    let (analysis, too_deep) = analyze(source, &parsed, is_package_init, is_stub);
+    if too_deep {
+        // Dropping a syntax tree recurses as deep as the tree; for one too deep to analyse that
+        // could overflow the stack. Leak it instead: bounded by the file size, once per file.
+        std::mem::forget(parsed);
+    }
+    analysis
+}
+
+/// Analyses a file already parsed (an open document's tree, kept up to date incrementally).
+/// The caller keeps the tree; see `analyze_source` on dropping one that is too deep.
+pub fn analyze_parsed(
+    source: &str,
+    parsed: &ParsedSource,
+    is_package_init: bool,
+    is_stub: bool,
+) -> FileAnalysis {
+    analyze(source, parsed, is_package_init, is_stub).0
+}
+
+/// The analysis, and whether the tree was too deep to walk.
+fn analyze(
+    source: &str,
+    parsed: &ParsedSource,
+    is_package_init: bool,
+    is_stub: bool,
+) -> (FileAnalysis, bool) {
     let lines = LazyLineIndex::new(source);
-    let Some(module) = parsed.syntax().as_module() else {
-        return FileAnalysis::unparsable("the parser did not produce a module");
-    };
+    let module = &parsed.module;
 
     let mut checker = Checker::new(source, &lines, is_package_init);
     // In stubs every annotation is a forward reference, as under `from __future__ import
@@ -66,34 +86,18 @@ pub fn analyze_source(source: &str, is_package_init: bool, is_stub: bool) -> Fil
     checker.is_stub = is_stub;
     checker.run(&module.body);
 
-    let mut comments = Vec::new();
-    let mut limit_error = None;
-    let (mut brackets, mut indents) = (0u32, 0u32);
-    for token in parsed.tokens().iter() {
-        match token.kind() {
-            TokenKind::Comment => comments.push(range_of(token)),
-            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => brackets += 1,
-            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
-                brackets = brackets.saturating_sub(1);
-            }
-            TokenKind::Indent => indents += 1,
-            TokenKind::Dedent => indents = indents.saturating_sub(1),
-            _ => {}
-        }
-        if limit_error.is_none() && brackets > MAX_BRACKETS {
-            limit_error = Some((range_of(token), "too many nested parentheses"));
-        }
-        if limit_error.is_none() && indents > MAX_INDENTS {
-            limit_error = Some((range_of(token), "too many levels of indentation"));
-        }
-    }
+    let comments: Vec<TextRange> = parsed.comments.iter().map(range_of).collect();
+    let limit_error = parsed
+        .limit_error
+        .as_ref()
+        .map(|(range, message)| (range_of(range), *message));
     let noqa = if comments.is_empty() {
         NoqaDirectives::default()
     } else {
         NoqaDirectives::collect(source, &comments, &checker.multiline_imports, lines.get())
     };
 
-    let syntax_error = parsed.errors().first();
+    let syntax_error = parsed.syntax_error.as_ref();
     let has_syntax_error =
         syntax_error.is_some() || limit_error.is_some() || checker.too_deep.is_some();
     let mut diagnostics = Vec::new();
@@ -104,17 +108,16 @@ pub fn analyze_source(source: &str, is_package_init: bool, is_stub: bool) -> Fil
             range,
             format!("{message}: CPython refuses this file"),
         ));
-    } else if let Some(error) = syntax_error {
+    } else if let Some((location, message)) = syntax_error {
         // After a syntax error the tree is a best guess: report the error alone, as CPython
         // and pyflakes do, rather than bury it under findings about half-typed code.
         diagnostics.push(Diagnostic::new(
             Rule::SyntaxError.code(),
             Rule::SyntaxError.severity(),
-            range_of(&error.location),
+            range_of(location),
             format!(
-                "invalid syntax: {}{}",
-                error.error,
-                python2_hint(source, lines.get(), range_of(&error.location))
+                "invalid syntax: {message}{}",
+                python2_hint(source, lines.get(), range_of(location))
             ),
         ));
     } else if let Some(range) = checker.too_deep {
@@ -144,17 +147,13 @@ pub fn analyze_source(source: &str, is_package_init: bool, is_stub: bool) -> Fil
     let too_deep = checker.too_deep.is_some();
     let imports = std::mem::take(&mut checker.imports);
     drop(checker);
-    if too_deep {
-        // Dropping a syntax tree recurses as deep as the tree; for one too deep to analyse that
-        // could overflow the stack. Leak it instead: bounded by the file size, once per file.
-        std::mem::forget(parsed);
-    }
-    FileAnalysis {
+    let analysis = FileAnalysis {
         diagnostics: diagnostics.into(),
         imports: imports.into(),
         exports: exports.into(),
         noqa: noqa.into(),
-    }
+    };
+    (analysis, too_deep)
 }
 
 /// Python 2's `print x` and `exec code` are the most common reason old code does not parse: say so.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use ripple_core::{Diagnostic, TextRange};
 
-pub use checker::{MAX_NESTING, analyze_source};
+pub use checker::{MAX_NESTING, analyze_parsed, analyze_source};
 pub use noqa::NoqaDirectives;
 
 /// Everything the rest of the engine needs from one file, computed in one pass.
@@ -25,12 +25,6 @@ pub struct FileAnalysis {
 }
 
 impl FileAnalysis {
-    /// The analysis of a file that could not be parsed at all.
-    pub(crate) fn unparsable(reason: &str) -> Self {
-        Self::unparsable_with_code(crate::rules::Rule::SyntaxError.code(), reason)
-    }
-
-    /// The analysis of a file that could not be read or parsed, reported under `code`.
     pub(crate) fn unparsable_with_code(code: &'static str, reason: &str) -> Self {
         Self {
             diagnostics: Arc::from([Diagnostic::new(
