@@ -1,13 +1,15 @@
 //! Arbitrary LSP content changes (any positions, past the end, inside a character, reversed
 //! ranges, whole-text replacements) applied to an open document in either position encoding,
-//! then every position of the result converted back, as diagnostics are: nothing may panic, and
-//! each position must name a place inside the text.
+//! one at a time, the way the server does: after each, the tree reparsed incrementally (where
+//! the edit allows) must equal a full parse of the new text, and every position of the result,
+//! converted back as diagnostics are, must name a place inside the text.
 
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use ripple_core::{LineIndex, PositionEncoding};
+use ripple_python::parse::{TextEdit, parse_source, reparse};
 use ripple_server::document::Document;
 use tower_lsp_server::lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 
@@ -46,8 +48,23 @@ fuzz_target!(|input: Input| {
             text: change.text,
         })
         .collect();
-    document.apply(&changes, encoding);
-    let text = document.text();
+    let mut text = document.text();
+    let mut tree = parse_source(&text);
+    for change in changes {
+        document.apply(std::slice::from_ref(&change), encoding);
+        let new_text = document.text();
+        let full = parse_source(&new_text);
+        let edit = TextEdit::between(&text, &new_text);
+        if let Some(reparsed) = edit.and_then(|edit| reparse(tree, &text, &new_text, edit)) {
+            assert_eq!(
+                format!("{:?} {:?}", reparsed.module, reparsed.comments),
+                format!("{:?} {:?}", full.module, full.comments),
+                "incremental and full parses differ after {change:?} on {text:?}"
+            );
+        }
+        tree = full;
+        text = new_text;
+    }
     let lines = LineIndex::new(&text);
     let line_count = text.split_inclusive(['\n', '\r']).count().max(1) as u32 + 1;
     for offset in (0..=text.len()).filter(|&offset| text.is_char_boundary(offset)) {
