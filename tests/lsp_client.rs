@@ -19,6 +19,9 @@ pub struct LspClient {
     next_id: i64,
     /// Notifications and server requests seen so far, in order.
     pub seen: Vec<Value>,
+    /// Whether requests from the server are answered (a silent client tests the server's
+    /// patience).
+    pub answers_requests: bool,
 }
 
 impl LspClient {
@@ -54,6 +57,7 @@ impl LspClient {
             incoming,
             next_id: 1,
             seen: Vec::new(),
+            answers_requests: true,
         }
     }
 
@@ -104,7 +108,10 @@ impl LspClient {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.incoming.recv_timeout(left) {
                 Ok(message) => {
-                    if message.get("method").is_some() && message.get("id").is_some() {
+                    if self.answers_requests
+                        && message.get("method").is_some()
+                        && message.get("id").is_some()
+                    {
                         // A request from the server (progress token, registration): accept it.
                         let reply = json!({"jsonrpc": "2.0", "id": message["id"], "result": null});
                         self.send_raw(&reply.to_string());

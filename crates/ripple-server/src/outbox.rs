@@ -15,6 +15,9 @@ use tower_lsp_server::lsp_types::{
     WorkDoneProgressReport,
 };
 
+/// How long the loop waits for a client to create a progress token.
+const PROGRESS_CREATE_PATIENCE: Duration = Duration::from_secs(2);
+
 #[derive(Clone)]
 pub struct Outbox {
     client: Client,
@@ -49,7 +52,9 @@ impl Outbox {
         });
     }
 
-    /// Creates a progress token with the client and sends `begin`.
+    /// Creates a progress token with the client and sends `begin`. A client that refuses the
+    /// token, or does not answer within `PROGRESS_CREATE_PATIENCE`, gets no progress for this
+    /// work: the loop must not wait on an editor that never answers.
     pub fn begin_progress(&self, title: &str, total: usize) -> ProgressReporter {
         let token = NumberOrString::String(format!(
             "ripple/{}",
@@ -58,19 +63,30 @@ impl Outbox {
         let client = self.client.clone();
         let create_token = token.clone();
         let created = self.runtime.block_on(async move {
-            client
-                .send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+            tokio::time::timeout(
+                PROGRESS_CREATE_PATIENCE,
+                client.send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
                     token: create_token,
-                })
-                .await
+                }),
+            )
+            .await
         });
-        if let Err(error) = created {
-            tracing::warn!("the client refused a progress token: {error}");
-        }
+        let enabled = match created {
+            Ok(Ok(())) => true,
+            Ok(Err(error)) => {
+                tracing::warn!("the client refused a progress token: {error}");
+                false
+            }
+            Err(_) => {
+                tracing::warn!("the client did not answer a progress token request; no progress");
+                false
+            }
+        };
         let reporter = ProgressReporter {
             outbox: self.clone(),
             token,
             started: Instant::now(),
+            enabled,
         };
         reporter.send(WorkDoneProgress::Begin(WorkDoneProgressBegin {
             title: title.to_string(),
@@ -86,10 +102,15 @@ pub struct ProgressReporter {
     outbox: Outbox,
     token: NumberOrString,
     started: Instant,
+    /// The client created the token; otherwise nothing is sent.
+    enabled: bool,
 }
 
 impl ProgressReporter {
     fn send(&self, value: WorkDoneProgress) {
+        if !self.enabled {
+            return;
+        }
         let client = self.outbox.client.clone();
         let params = ProgressParams {
             token: self.token.clone(),

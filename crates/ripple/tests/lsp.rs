@@ -551,6 +551,21 @@ fn without_a_workspace_folder_only_the_file_s_project_or_the_file_is_loaded() {
 }
 
 #[test]
+fn a_client_that_never_answers_a_progress_request_still_gets_diagnostics() {
+    let (_dir, root) = workspace(&[("ripple.toml", ""), ("m.py", "import os\n")]);
+    let mut client = LspClient::start(&binary(), &root);
+    client.answers_requests = false;
+    client.initialize(&root, json!({"window": {"workDoneProgress": true}}));
+    let uri = open(&mut client, &root.join("m.py"), "import os\n");
+    let items = client.diagnostics(&uri, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["unused-import"]);
+    assert!(
+        !client.seen.iter().any(|m| m["method"] == "$/progress"),
+        "no progress on a token the client never created"
+    );
+}
+
+#[test]
 fn a_config_change_applies_without_a_restart() {
     let (_dir, root) = workspace(&[("ripple.toml", ""), ("m.py", "import os\n")]);
     let mut client = start(
