@@ -675,6 +675,10 @@ mod tests {
             "        return x\n",
             "        return x\n        # done\n        y = 2\n"
         ));
+        // At the very start of the file, and in an empty one (found by fuzzing: the module's
+        // range moved instead of growing).
+        assert!(check(SOURCE, "import os", "x = 1\nimport os"));
+        assert!(check("", "", "\n"));
     }
 
     #[test]

@@ -21,7 +21,8 @@ use ruff_text_size::{TextRange, TextSize};
 /// and changed its length by `delta`.
 pub fn shift_module(module: &mut ModModule, at: TextSize, delta: i64) {
     let shift = Shift { at, delta };
-    shift.range(&mut module.range);
+    // The module spans the whole text: it grows, even when the edit is at its very start.
+    module.range = TextRange::new(module.range.start(), offset(module.range.end(), delta));
     for statement in &mut module.body {
         shift.visit_stmt(statement);
     }
