@@ -177,11 +177,13 @@ pub fn reparse(
     let new_end = usize::try_from(region.old_end as i64 + delta).ok()?;
     let text = new.get(region.start..new_end)?;
     // The region must still be whole lines: an edit that joined its last line with the next
-    // one (or typed at the start of the next) changed a line outside it.
+    // one (or typed at the start of the next, or after a last line with no line break) changed
+    // a line outside it.
+    let starts_a_line = region.start == 0 || new[..region.start].ends_with(['\n', '\r']);
     let whole_lines = new_end == new.len()
         || text.ends_with('\n')
         || (text.ends_with('\r') && !new[new_end..].starts_with('\n'));
-    if !whole_lines {
+    if !starts_a_line || !whole_lines {
         return None;
     }
 
@@ -679,6 +681,13 @@ mod tests {
         // range moved instead of growing).
         assert!(check(SOURCE, "import os", "x = 1\nimport os"));
         assert!(check("", "", "\n"));
+    }
+
+    #[test]
+    fn text_after_a_last_line_without_a_line_break_belongs_to_that_line() {
+        // Found by the random edit test: `0` typed after `x # note` at the end of the file
+        // continues the comment; it is not a statement of its own.
+        assert!(!check("y = 1\nx # note", "# note", "# note0"));
     }
 
     #[test]
