@@ -2,11 +2,12 @@
 //!
 //! ruff's parser has no incremental mode, so this module provides one at statement level, in the
 //! spirit of tree-sitter's reuse of unchanged subtrees: after an edit, the innermost statement
-//! that contains it (and owns its lines) is parsed again on its own, the new statements take its
-//! place in the previous tree, and every node after it moves by the edit's length. Anything this
-//! cannot do exactly (an edit outside any such statement, a file with syntax errors, a region
-//! that does not parse on its own or whose indentation changed) returns `None`, and the caller
-//! parses the whole file. The result is the tree a full parse would give, node for node, ranges
+//! that contains it (and owns its lines), or else the lines between the two statements around
+//! it, is parsed again on its own; the new statements take the old ones' place in the previous
+//! tree, and every node after them moves by the edit's length. Anything this cannot do exactly
+//! (a file with syntax errors, a region that does not parse on its own, whose indentation
+//! changed or that is no longer whole lines) returns `None`, and the caller parses the whole
+//! file. The result is the tree a full parse would give, node for node, ranges
 //! included; `tests/edit_sequences.rs` compares the two after every random edit.
 //!
 //! Written by hand: no maintained crate reparses ruff's AST incrementally.
