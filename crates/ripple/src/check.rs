@@ -9,7 +9,9 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use ripple_python::Rule;
-use ripple_workspace::{RuleSelection, Workspace, find_root, is_python_file, parse_rule};
+use ripple_workspace::{
+    RuleSelection, Workspace, find_marked_root, find_root, is_python_file, parse_rule,
+};
 
 use crate::output::{self, Finding, Report};
 
@@ -92,7 +94,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         absolute.clone()
     };
-    let workspace = Workspace::load(&root, &explicit);
+    // Named paths with no project marker above them (a loose script in a big folder): only
+    // they are loaded, not everything around them.
+    let unmarked = find_marked_root(&absolute[0]).is_none();
+    let workspace = if unmarked && !explicit.is_empty() {
+        Workspace::load_files_only(&root, &explicit)
+    } else {
+        Workspace::load(&root, &explicit)
+    };
     let config = &workspace.config().config;
     let selection = RuleSelection::new(config.select.as_deref(), &config.ignore)
         .refine(select.as_deref(), &ignore);

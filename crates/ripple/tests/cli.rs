@@ -78,6 +78,30 @@ fn exit_codes_say_clean_findings_or_error() {
 }
 
 #[test]
+fn a_file_outside_any_project_is_checked_without_loading_its_folder() {
+    // No ripple.toml, pyproject.toml or .git: a script among other files.
+    let dir = write_tree(&[
+        (
+            "script.py",
+            "import os\nimport helper\n\nprint(helper.VALUE)\n",
+        ),
+        ("helper.py", "VALUE = 1\n"),
+        ("unrelated.py", "print(undefined)\n"),
+    ]);
+    let (code, value) = json(dir.path(), &["script.py"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&value),
+        vec![("script.py".into(), "unused-import".into())],
+        "its sibling module still resolves: {value}"
+    );
+    assert_eq!(
+        value["summary"]["files"], 1,
+        "only the named file is loaded: {value}"
+    );
+}
+
+#[test]
 fn a_folder_named_on_the_command_line_is_checked_even_if_excluded() {
     let dir = write_tree(&[
         ("ripple.toml", ""),
