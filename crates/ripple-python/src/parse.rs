@@ -734,3 +734,21 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod deep_tree_tests {
+    use super::*;
+
+    /// An open document's tree is dropped by whichever thread lets go of it last; all of them
+    /// run with 64 MiB stacks. A 200,000-term operator chain (as deep as any file CPython's
+    /// parser would take and deeper) must drop within that.
+    #[test]
+    fn a_very_deep_tree_drops_on_a_server_thread() {
+        let source = format!("x = {}\n", vec!["a"; 200_000].join(" + "));
+        let dropped = std::thread::Builder::new()
+            .stack_size(64 * 1024 * 1024)
+            .spawn(move || drop(parse_source(&source)))
+            .map(|thread| thread.join().is_ok());
+        assert!(matches!(dropped, Ok(true)));
+    }
+}
