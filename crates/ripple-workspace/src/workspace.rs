@@ -20,10 +20,10 @@ const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 /// The process's checking threads, shared by every workspace it loads (a server reloading its
 /// configuration, a test loading thousands of fresh workspaces) rather than started per load.
-fn worker_pool() -> Arc<rayon::ThreadPool> {
-    static POOL: std::sync::OnceLock<Arc<rayon::ThreadPool>> = std::sync::OnceLock::new();
+fn worker_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
     POOL.get_or_init(|| {
-        let pool = rayon::ThreadPoolBuilder::new()
+        rayon::ThreadPoolBuilder::new()
             .stack_size(WORKER_STACK_BYTES)
             .thread_name(|index| format!("ripple-worker-{index}"))
             .build()
@@ -33,10 +33,8 @@ fn worker_pool() -> Arc<rayon::ThreadPool> {
                 rayon::ThreadPoolBuilder::new()
                     .build()
                     .unwrap_or_else(|error| panic!("cannot start worker threads: {error}"))
-            });
-        Arc::new(pool)
+            })
     })
-    .clone()
 }
 
 /// A problem of the workspace rather than of one Python file: a bad config, an unreadable
@@ -63,7 +61,6 @@ pub struct Workspace {
     db: RippleDatabase,
     project: Project,
     problems: Vec<WorkspaceProblem>,
-    pool: Arc<rayon::ThreadPool>,
 }
 
 impl Workspace {
@@ -133,9 +130,8 @@ impl Workspace {
         }
         let search_roots = search_roots(&root, &config, environment.library_roots);
 
-        let pool = worker_pool();
         let contents: Vec<FileContents> =
-            pool.install(|| paths.par_iter().map(|path| read_contents(path)).collect());
+            worker_pool().install(|| paths.par_iter().map(|path| read_contents(path)).collect());
 
         let mut db = RippleDatabase::default();
         let mut files = FxHashMap::default();
@@ -165,7 +161,6 @@ impl Workspace {
             db,
             project,
             problems,
-            pool,
         }
     }
 
@@ -219,7 +214,7 @@ impl Workspace {
         respect_noqa: bool,
         on_file_done: &(dyn Fn() + Sync),
     ) -> Vec<FileReport> {
-        check_files(&self.db, &self.pool, files, respect_noqa, on_file_done)
+        check_files(&self.db, files, respect_noqa, on_file_done)
     }
 
     /// A read-only handle for checking on another thread while this workspace takes edits. An
@@ -228,7 +223,6 @@ impl Workspace {
     pub fn snapshot(&self) -> WorkspaceSnapshot {
         WorkspaceSnapshot {
             db: self.db.clone(),
-            pool: self.pool.clone(),
         }
     }
 
@@ -254,7 +248,7 @@ impl Workspace {
             })
             .collect();
         let unwalked = walked.iter().any(|(_, walked)| !walked);
-        let changes = self.pool.install(|| {
+        let changes = worker_pool().install(|| {
             walked
                 .into_par_iter()
                 .map(|(path, walked)| {
@@ -371,7 +365,6 @@ const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// A database handle for checking on another thread; see [`Workspace::snapshot`].
 pub struct WorkspaceSnapshot {
     db: RippleDatabase,
-    pool: Arc<rayon::ThreadPool>,
 }
 
 impl WorkspaceSnapshot {
@@ -381,7 +374,7 @@ impl WorkspaceSnapshot {
         respect_noqa: bool,
         on_file_done: &(dyn Fn() + Sync),
     ) -> Vec<FileReport> {
-        check_files(&self.db, &self.pool, files, respect_noqa, on_file_done)
+        check_files(&self.db, files, respect_noqa, on_file_done)
     }
 
     pub fn db(&self) -> &RippleDatabase {
@@ -391,7 +384,6 @@ impl WorkspaceSnapshot {
 
 fn check_files(
     db: &RippleDatabase,
-    pool: &rayon::ThreadPool,
     files: &[SourceFile],
     respect_noqa: bool,
     on_file_done: &(dyn Fn() + Sync),
@@ -421,7 +413,7 @@ fn check_files(
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
     };
-    pool.install(|| {
+    worker_pool().install(|| {
         files
             .par_iter()
             .map_init(handle, |db, &file| {
