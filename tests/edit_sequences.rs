@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use ripple_core::{FileContents, PositionEncoding};
 use ripple_python::Db as _;
 use ripple_server::document::Document;
-use ripple_tests::{Rng, canonical, code_units, env_count, line_starts, write_tree};
+use ripple_tests::{Rng, canonical, char_boundary, code_units, env_count, line_starts, write_tree};
 use ripple_workspace::Workspace;
 use tower_lsp_server::lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 
@@ -309,7 +309,7 @@ fn random_change(
         } else {
             random.below(12)
         };
-        let end = snap(reference, ceil_char(reference, start + span));
+        let end = char_boundary(reference, start + span);
         let end = end.max(start);
         let range = Range::new(
             lsp_position(reference, start, encoding),
@@ -334,26 +334,9 @@ fn random_text(random: &mut Rng) -> String {
     }
 }
 
-/// A char boundary, never between the `\r` and `\n` of a line break (no LSP position names it).
+/// A random char boundary, never between the `\r` and `\n` of a line break.
 fn random_offset(text: &str, random: &mut Rng) -> usize {
-    snap(text, ceil_char(text, random.below(text.len() + 1)))
-}
-
-fn ceil_char(text: &str, mut offset: usize) -> usize {
-    offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset += 1;
-    }
-    offset
-}
-
-fn snap(text: &str, offset: usize) -> usize {
-    let bytes = text.as_bytes();
-    if offset > 0 && offset < bytes.len() && bytes[offset - 1] == b'\r' && bytes[offset] == b'\n' {
-        offset - 1
-    } else {
-        offset
-    }
+    char_boundary(text, random.below(text.len() + 1))
 }
 
 fn line_content_end(text: &str, starts: &[usize], line: usize) -> usize {

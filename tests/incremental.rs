@@ -8,8 +8,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use ripple_core::{Diagnostic, ExecutionRecord, FileContents};
-use ripple_tests::{canonical, write_tree};
+use ripple_core::{ExecutionRecord, FileContents};
+use ripple_tests::{Rng, canonical, check_all, write_tree};
 use ripple_workspace::Workspace;
 use salsa::plumbing::AsId;
 
@@ -29,15 +29,6 @@ fn workspace() -> (tempfile::TempDir, PathBuf, Workspace) {
     let root = canonical(dir.path());
     let workspace = Workspace::load(&root, &[]);
     (dir, root, workspace)
-}
-
-fn check_all(workspace: &Workspace) -> Vec<(String, Vec<Diagnostic>)> {
-    let files = workspace.files();
-    workspace
-        .check(&files, true, &|| {})
-        .into_iter()
-        .map(|report| (workspace.display_path(&report.path), report.diagnostics))
-        .collect()
 }
 
 /// The (query, file) pairs that executed, for queries keyed by a file.
@@ -150,19 +141,6 @@ fn removing_a_name_reruns_only_the_importers_import_checks() {
     );
 }
 
-/// A small deterministic generator, so the sequence is the same on every run.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, bound: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % bound.max(1)
-    }
-}
-
 const B_VARIANTS: &[&str] = &[
     B_ORIGINAL,
     "def helper():\n    return 1\n",
@@ -190,21 +168,21 @@ const E_VARIANTS: &[&str] = &[
 #[test]
 fn incremental_results_equal_a_fresh_check_after_many_edits() {
     let (_dir, root, mut workspace) = workspace();
-    let mut random = Lcg(7);
+    let mut random = Rng::new(7);
     let mut e_exists = false;
     for step in 0..120 {
-        match random.next(4) {
+        match random.below(4) {
             0 => edit(
                 &mut workspace,
                 &root,
                 "b.py",
-                B_VARIANTS[random.next(B_VARIANTS.len())],
+                B_VARIANTS[random.below(B_VARIANTS.len())],
             ),
             1 => edit(
                 &mut workspace,
                 &root,
                 "a.py",
-                A_VARIANTS[random.next(A_VARIANTS.len())],
+                A_VARIANTS[random.below(A_VARIANTS.len())],
             ),
             2 => {
                 let path = root.join("e.py");
@@ -212,14 +190,14 @@ fn incremental_results_equal_a_fresh_check_after_many_edits() {
                     std::fs::remove_file(&path).unwrap_or_else(|error| panic!("{error}"));
                     workspace.remove_file(&path);
                 } else {
-                    let text = E_VARIANTS[random.next(E_VARIANTS.len())];
+                    let text = E_VARIANTS[random.below(E_VARIANTS.len())];
                     std::fs::write(&path, text).unwrap_or_else(|error| panic!("{error}"));
                     workspace.add_file(&path, FileContents::Text(text.into()));
                 }
                 e_exists = !e_exists;
             }
             _ => {
-                let text = E_VARIANTS[random.next(E_VARIANTS.len())];
+                let text = E_VARIANTS[random.below(E_VARIANTS.len())];
                 if e_exists {
                     edit(&mut workspace, &root, "e.py", text);
                 }

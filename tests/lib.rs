@@ -17,13 +17,46 @@ pub fn write_tree(files: &[(&str, &str)]) -> tempfile::TempDir {
 /// Writes one file, creating its parent directories.
 pub fn write_file(root: &Path, relative: &str, bytes: &[u8]) -> PathBuf {
     let path = root.join(relative);
+    write_contents(&path, bytes);
+    path
+}
+
+/// Writes `contents` to `path`, creating its parent directories.
+pub fn write_contents(path: &Path, contents: impl AsRef<[u8]>) {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .unwrap_or_else(|error| panic!("cannot create {}: {error}", parent.display()));
     }
-    std::fs::write(&path, bytes)
+    std::fs::write(path, contents)
         .unwrap_or_else(|error| panic!("cannot write {}: {error}", path.display()));
-    path
+}
+
+/// Every file's diagnostics, by display path, sorted.
+pub fn check_all(
+    workspace: &ripple_workspace::Workspace,
+) -> Vec<(String, Vec<ripple_core::Diagnostic>)> {
+    let files = workspace.files();
+    let mut reports: Vec<_> = workspace
+        .check(&files, true, &|| {})
+        .into_iter()
+        .map(|report| (workspace.display_path(&report.path), report.diagnostics))
+        .collect();
+    reports.sort_by(|a, b| a.0.cmp(&b.0));
+    reports
+}
+
+/// The char boundary at or after `offset` (clamped to the text), never between the `\r` and
+/// `\n` of a line break, where no LSP position can point.
+pub fn char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    let bytes = text.as_bytes();
+    if offset > 0 && offset < bytes.len() && bytes[offset - 1] == b'\r' && bytes[offset] == b'\n' {
+        offset -= 1;
+    }
+    offset
 }
 
 /// The canonical form of a temporary directory's path (macOS and some CI systems link /tmp).

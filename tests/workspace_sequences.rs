@@ -8,10 +8,9 @@
 //! A failure is shrunk (operations dropped while it still fails) and printed. `RIPPLE_WORKSPACE_STEPS`
 //! and `RIPPLE_WORKSPACE_SEED` run longer or other sequences (see docs/testing.md).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use ripple_core::Diagnostic;
-use ripple_tests::{Rng, canonical, env_count, write_tree};
+use ripple_tests::{Rng, canonical, check_all, env_count, write_contents, write_tree};
 use ripple_workspace::Workspace;
 
 /// Modules the sequences write, as paths under the root. `pkg/__init__.py` is toggled; `lib/` is
@@ -330,11 +329,11 @@ impl Model {
                 }
             }
             Operation::Config { text } => {
-                write(&self.root.join("ripple.toml"), text);
+                write_contents(&self.root.join("ripple.toml"), text);
                 self.workspace = self.load();
             }
             Operation::Ignore { text } => {
-                write(&self.root.join(".gitignore"), text);
+                write_contents(&self.root.join(".gitignore"), text);
                 self.workspace = self.load();
             }
             Operation::DiskWrite { .. } | Operation::DiskDelete { .. } | Operation::Batch(_) => {
@@ -359,7 +358,7 @@ impl Model {
             Operation::DiskWrite { path, text } => {
                 let (path, text) = self.resolve_placeholder(path, text);
                 let full = self.root.join(&path);
-                write(&full, &text);
+                write_contents(&full, &text);
                 changed.push(full);
             }
             Operation::DiskDelete { path } => {
@@ -462,24 +461,6 @@ fn tweak_text(old: &str, seed: u64) -> String {
         lines.insert(at, random_line(&mut random));
     }
     lines.concat()
-}
-
-fn write(path: &Path, text: &str) {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|error| panic!("{error}"));
-    }
-    std::fs::write(path, text).unwrap_or_else(|error| panic!("{error}"));
-}
-
-fn check_all(workspace: &Workspace) -> Vec<(String, Vec<Diagnostic>)> {
-    let files = workspace.files();
-    let mut reports: Vec<(String, Vec<Diagnostic>)> = workspace
-        .check(&files, true, &|| {})
-        .into_iter()
-        .map(|report| (workspace.display_path(&report.path), report.diagnostics))
-        .collect();
-    reports.sort_by(|a, b| a.0.cmp(&b.0));
-    reports
 }
 
 fn replay(operations: &[Operation]) -> Result<(), String> {

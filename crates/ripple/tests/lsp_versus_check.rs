@@ -10,7 +10,9 @@ use std::process::Command;
 
 use ripple_core::PositionEncoding;
 use ripple_tests::lsp_client::{LspClient, file_uri};
-use ripple_tests::{Rng, canonical, env_count, lsp_position, write_tree};
+use ripple_tests::{
+    Rng, canonical, char_boundary, env_count, lsp_position, write_contents, write_tree,
+};
 use serde_json::{Value, json};
 
 const MODULES: &[&str] = &["a.py", "b.py", "c.py", "pkg/__init__.py", "pkg/m.py"];
@@ -80,7 +82,7 @@ fn random_editor_and_disk_events_end_where_a_fresh_check_does() {
                 );
             }
             (5, Some((_, text))) => {
-                write(&path, text);
+                write_contents(&path, text);
                 log.push(format!("{module}: save"));
                 client.notify(
                     "textDocument/didSave",
@@ -117,7 +119,7 @@ fn random_editor_and_disk_events_end_where_a_fresh_check_does() {
                     .map(|_| LINES[random.below(LINES.len())])
                     .collect();
                 let created = !path.exists();
-                write(&path, &text);
+                write_contents(&path, &text);
                 log.push(format!("{module}: written on disk {text:?}"));
                 watched(&mut client, &uri, if created { 1 } else { 2 });
             }
@@ -126,7 +128,7 @@ fn random_editor_and_disk_events_end_where_a_fresh_check_does() {
     // The editor saves everything: the disk now holds what the server was told.
     for (module, (_, text)) in &open {
         let path = root.join(module);
-        write(&path, text);
+        write_contents(&path, text);
         client.notify(
             "textDocument/didSave",
             json!({"textDocument": {"uri": file_uri(&path)}}),
@@ -170,13 +172,6 @@ fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ripple"))
 }
 
-fn write(path: &Path, text: &str) {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap_or_else(|error| panic!("{error}"));
-    }
-    std::fs::write(path, text).unwrap_or_else(|error| panic!("{error}"));
-}
-
 fn watched(client: &mut LspClient, uri: &str, kind: u32) {
     client.notify(
         "workspace/didChangeWatchedFiles",
@@ -201,19 +196,6 @@ fn random_change(text: &mut String, random: &mut Rng) -> Value {
                   "end": {"line": end_line, "character": end_character}},
         "text": inserted,
     })
-}
-
-/// The char boundary at or after `offset`, never between the `\r` and `\n` of a line break.
-fn char_boundary(text: &str, offset: usize) -> usize {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset += 1;
-    }
-    let bytes = text.as_bytes();
-    if offset > 0 && offset < bytes.len() && bytes[offset - 1] == b'\r' && bytes[offset] == b'\n' {
-        offset -= 1;
-    }
-    offset
 }
 
 /// The last diagnostics published for each file, as findings; files whose last publish was
