@@ -21,7 +21,6 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use ripple_core::LineIndex;
 use ripple_tests::{canonical, write_tree};
 use ripple_workspace::Workspace;
 
@@ -138,8 +137,7 @@ fn run_case(case: &Case) -> Result<(), String> {
     let mut actual_messages = Vec::new();
     for report in reports {
         let display = workspace.display_path(&report.path);
-        let text = report.file.contents(workspace.db()).text().to_string();
-        let lines = LineIndex::new(&text);
+        let lines = ripple_python::line_index(workspace.db(), report.file);
         for diagnostic in report.diagnostics {
             let line = lines.line_of(diagnostic.range.start) + 1;
             let key = (

@@ -287,6 +287,8 @@ struct Model {
     root: PathBuf,
     /// Open documents (relative path -> the editor's text).
     open: std::collections::BTreeMap<String, String>,
+    /// What each deleted file held when it was deleted (`None`: it did not exist).
+    deleted: std::collections::BTreeMap<String, Option<String>>,
     workspace: Workspace,
 }
 
@@ -303,6 +305,7 @@ impl Model {
             _dir: dir,
             root,
             open: Default::default(),
+            deleted: Default::default(),
             workspace,
         }
     }
@@ -363,6 +366,11 @@ impl Model {
             }
             Operation::DiskDelete { path } => {
                 let full = self.root.join(path);
+                let held = match self.open.get(path) {
+                    Some(text) => Some(text.clone()),
+                    None => std::fs::read_to_string(&full).ok(),
+                };
+                self.deleted.insert(path.clone(), held);
                 let _ = std::fs::remove_file(&full);
                 changed.push(full);
             }
@@ -380,7 +388,8 @@ impl Model {
 
     /// Tweaks and renames name their text by what is on disk when they run (so a shrunk sequence
     /// stays meaningful): `PATH\0tweakN` adds or drops a line of PATH, and the text
-    /// `FROM\0copy` is what FROM held before it was deleted (its last text, kept aside).
+    /// `FROM\0copy` is what FROM held before it was deleted (its last text: the editor's while it
+    /// was open, else the disk's).
     fn resolve_placeholder(&self, path: &str, text: &str) -> (String, String) {
         if let Some((path, tweak)) = path.split_once("\0tweak") {
             let old = std::fs::read_to_string(self.root.join(path)).unwrap_or_default();
@@ -388,10 +397,7 @@ impl Model {
             return (path.to_string(), tweak_text(&old, seed));
         }
         if let Some((from, _)) = text.split_once("\0copy") {
-            let held = self
-                .workspace
-                .file(&self.root.join(from))
-                .map(|file| file.contents(self.workspace.db()).text().to_string());
+            let held = self.deleted.get(from).cloned().flatten();
             return (path.to_string(), held.unwrap_or_default());
         }
         (path.to_string(), text.to_string())

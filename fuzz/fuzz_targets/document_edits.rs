@@ -68,7 +68,7 @@ fuzz_target!(|input: Input| {
     let lines = LineIndex::new(&text);
     let line_count = text.split_inclusive(['\n', '\r']).count().max(1) as u32 + 1;
     for offset in (0..=text.len()).filter(|&offset| text.is_char_boundary(offset)) {
-        let position = lines.position(&text, offset as u32, encoding);
+        let position = lines.position(offset as u32, encoding);
         assert!(
             position.line < line_count,
             "{position:?} past {line_count} lines"

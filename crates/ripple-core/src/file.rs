@@ -5,7 +5,13 @@ use std::sync::Arc;
 /// that the problem is reported as a diagnostic on that file rather than aborting a whole run.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FileContents {
+    /// Text given by a front end: an editor's buffer, a test's source.
     Text(Arc<str>),
+    /// The file's text is on disk at its path, read each time the file is analysed. Workspace
+    /// files are loaded this way, so a workspace of 100,000 files does not hold all their text
+    /// once analysed (the analysis keeps what later queries need, the line index among it).
+    /// Setting it again (after a watcher's event) is what tells the database the file changed.
+    OnDisk,
     /// The bytes are not UTF-8 or look binary; the reason says where and why.
     Undecodable(String),
     /// The file could not be read at all (permissions, vanished, is a directory...).
@@ -35,11 +41,13 @@ impl FileContents {
         }
     }
 
-    /// The text, or an empty string for files that could not be read or decoded.
-    pub fn text(&self) -> &str {
+    /// The text, when the input holds it.
+    pub fn as_text(&self) -> Option<&Arc<str>> {
         match self {
-            FileContents::Text(text) => text,
-            FileContents::Undecodable(_) | FileContents::Unreadable(_) => "",
+            FileContents::Text(text) => Some(text),
+            FileContents::OnDisk | FileContents::Undecodable(_) | FileContents::Unreadable(_) => {
+                None
+            }
         }
     }
 }

@@ -49,11 +49,15 @@ pub struct Position {
     pub character: u32,
 }
 
-/// Where each line starts in a text. Lines end at `\n`, `\r\n` or a lone `\r`, as in LSP.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where each line starts in a text, and where its multi-byte characters are: enough to turn a
+/// byte offset into a position in either encoding without the text itself, so an analysis can
+/// keep this (a few bytes a line) instead of the file's text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LineIndex {
-    line_starts: Vec<u32>,
-    is_ascii: bool,
+    line_starts: Box<[u32]>,
+    /// Each character longer than one byte, in order: its offset and its UTF-8 length.
+    multi_byte_chars: Box<[(u32, u8)]>,
+    len: u32,
 }
 
 impl LineIndex {
@@ -71,9 +75,18 @@ impl LineIndex {
                 _ => line_starts.push(offset_u32(index + 1)),
             }
         }
+        let multi_byte_chars = if text.is_ascii() {
+            Box::default()
+        } else {
+            text.char_indices()
+                .filter(|(_, ch)| !ch.is_ascii())
+                .map(|(offset, ch)| (offset_u32(offset), ch.len_utf8() as u8))
+                .collect()
+        };
         Self {
-            line_starts,
-            is_ascii: text.is_ascii(),
+            line_starts: line_starts.into_boxed_slice(),
+            multi_byte_chars,
+            len: offset_u32(text.len()),
         }
     }
 
@@ -94,20 +107,35 @@ impl LineIndex {
 
     /// Converts a byte offset into a position. Offsets inside a multi-byte character are moved
     /// back to that character's start; offsets past the end are clamped to the end.
-    pub fn position(&self, text: &str, offset: u32, encoding: PositionEncoding) -> Position {
-        let offset = (offset as usize).min(text.len());
-        let offset = floor_char_boundary(text, offset);
-        let line = self.line_of(offset_u32(offset));
-        let line_start = self.line_starts[line as usize] as usize;
-        let character = if self.is_ascii || encoding == PositionEncoding::Utf8 {
-            offset - line_start
-        } else {
-            text[line_start..offset].chars().map(char::len_utf16).sum()
-        };
-        Position {
-            line,
-            character: offset_u32(character),
+    pub fn position(&self, offset: u32, encoding: PositionEncoding) -> Position {
+        let mut offset = offset.min(self.len);
+        // The characters starting before `offset`; the last of them may straddle it.
+        let before = self
+            .multi_byte_chars
+            .partition_point(|&(start, _)| start < offset);
+        if let Some(&(start, len)) = before.checked_sub(1).map(|i| &self.multi_byte_chars[i])
+            && offset < start + u32::from(len)
+        {
+            offset = start;
         }
+        let line = self.line_of(offset);
+        let line_start = self.line_starts[line as usize];
+        let mut character = offset - line_start;
+        if encoding == PositionEncoding::Utf16 {
+            let first = self
+                .multi_byte_chars
+                .partition_point(|&(start, _)| start < line_start);
+            let last = self
+                .multi_byte_chars
+                .partition_point(|&(start, _)| start < offset);
+            // A character takes one UTF-16 unit for up to three UTF-8 bytes, two for four.
+            let saved: u32 = self.multi_byte_chars[first..last]
+                .iter()
+                .map(|&(_, len)| u32::from(len) - if len == 4 { 2 } else { 1 })
+                .sum();
+            character -= saved;
+        }
+        Position { line, character }
     }
 
     /// Converts a position back into a byte offset. A character past the end of its line is
@@ -160,7 +188,7 @@ mod tests {
         let index = LineIndex::new(text);
         assert_eq!(index.line_count(), 4);
         let d = text.find('d').unwrap_or_default() as u32;
-        let utf16 = index.position(text, d, PositionEncoding::Utf16);
+        let utf16 = index.position(d, PositionEncoding::Utf16);
         assert_eq!(
             utf16,
             Position {
@@ -168,7 +196,7 @@ mod tests {
                 character: 3
             }
         );
-        let utf8 = index.position(text, d, PositionEncoding::Utf8);
+        let utf8 = index.position(d, PositionEncoding::Utf8);
         assert_eq!(
             utf8,
             Position {
@@ -178,6 +206,39 @@ mod tests {
         );
         assert_eq!(index.offset(text, utf16, PositionEncoding::Utf16), d);
         assert_eq!(index.offset(text, utf8, PositionEncoding::Utf8), d);
+    }
+
+    /// The text-free conversion against the obvious one that walks the text.
+    #[test]
+    fn positions_match_a_walk_over_the_text() {
+        let text = "é\r\nab😀c\rzß€\n\n𝄞x\u{2028}y";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() as u32 + 3 {
+            let mut clamped = (offset as usize).min(text.len());
+            while !text.is_char_boundary(clamped) {
+                clamped -= 1;
+            }
+            let line = index.line_of(clamped as u32);
+            let line_start = index.line_start(line).unwrap_or_default() as usize;
+            let prefix = &text[line_start..clamped];
+            let utf16 = prefix.chars().map(char::len_utf16).sum::<usize>() as u32;
+            assert_eq!(
+                index.position(offset, PositionEncoding::Utf16),
+                Position {
+                    line,
+                    character: utf16
+                },
+                "UTF-16 at {offset}"
+            );
+            assert_eq!(
+                index.position(offset, PositionEncoding::Utf8),
+                Position {
+                    line,
+                    character: prefix.len() as u32
+                },
+                "UTF-8 at {offset}"
+            );
+        }
     }
 
     #[test]
@@ -194,7 +255,7 @@ mod tests {
             character: 0,
         };
         assert_eq!(index.offset(text, past_text, PositionEncoding::Utf16), 5);
-        assert_eq!(index.position(text, 99, PositionEncoding::Utf16).line, 1);
+        assert_eq!(index.position(99, PositionEncoding::Utf16).line, 1);
     }
 
     #[test]

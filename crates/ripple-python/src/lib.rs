@@ -19,7 +19,7 @@ pub use db::{Db, PathKind, Project, SearchRoot, SearchRootKind};
 pub use module_name::{ModuleName, module_name_of_path};
 pub use queries::{
     all_diagnostics, analysis, check_file, exports, file_module, import_diagnostics,
-    imported_files, imports, local_diagnostics, noqa_directives,
+    imported_files, imports, line_index, local_diagnostics, noqa_directives,
 };
 pub use resolve::{ModuleKind, ResolvedModule, resolve_module};
 pub use rules::{IO_ERROR_CODE, Rule};

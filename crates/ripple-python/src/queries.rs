@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use ripple_core::{Diagnostic, FileContents, SourceFile, TextRange};
+use ripple_core::{Diagnostic, FileContents, LineIndex, SourceFile, TextRange};
 use rustc_hash::FxHashSet;
 
 use crate::db::Db;
@@ -40,7 +40,15 @@ pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
         .unwrap_or("");
     let is_package_init = matches!(file_name, "__init__.py" | "__init__.pyi");
     let is_stub = file_name.ends_with(".pyi");
-    match file.contents(db) {
+    let read;
+    let contents = match file.contents(db) {
+        FileContents::OnDisk => {
+            read = db.read_file(path);
+            &read
+        }
+        contents => contents,
+    };
+    match contents {
         FileContents::Text(text) => match db.document_parses().get(path, text) {
             Some(tree) => analyze_parsed(text, &tree, is_package_init, is_stub),
             None => {
@@ -50,6 +58,8 @@ pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
         },
         FileContents::Undecodable(reason) => unanalysable(Rule::SyntaxError.code(), reason),
         FileContents::Unreadable(reason) => unanalysable(IO_ERROR_CODE, reason),
+        // A front end's `read_file` never answers "on disk"; if one did, there is no text.
+        FileContents::OnDisk => unanalysable(IO_ERROR_CODE, "the file's text could not be read"),
     }
 }
 
@@ -96,6 +106,13 @@ pub fn import_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     diagnostics.sort_by(|a, b| (a.range, a.code).cmp(&(b.range, b.code)));
     diagnostics.dedup();
     diagnostics
+}
+
+/// Where the analysed text's lines are: what turns the file's findings into positions, for
+/// files whose text is no longer held.
+#[salsa::tracked(returns(ref))]
+pub fn line_index(db: &dyn Db, file: SourceFile) -> Arc<LineIndex> {
+    analysis(db, file).lines.clone()
 }
 
 /// The file's `# noqa` comments.

@@ -114,13 +114,12 @@ impl Document {
 
 /// An LSP range from a byte range, in the negotiated encoding.
 pub fn lsp_range(
-    text: &str,
     lines: &ripple_core::LineIndex,
     range: ripple_core::TextRange,
     encoding: PositionEncoding,
 ) -> Range {
-    let start = lines.position(text, range.start, encoding);
-    let end = lines.position(text, range.end, encoding);
+    let start = lines.position(range.start, encoding);
+    let end = lines.position(range.end, encoding);
     Range {
         start: Position::new(start.line, start.character),
         end: Position::new(end.line, end.character),

@@ -626,8 +626,8 @@ impl Engine {
             }
             self.published_raw
                 .insert(report.path.clone(), report.diagnostics.clone());
-            let text = report.file.contents(workspace.db()).text();
-            let diagnostics = to_lsp(&report.diagnostics, text, encoding, &self.selection);
+            let lines = ripple_python::line_index(workspace.db(), report.file);
+            let diagnostics = to_lsp(&report.diagnostics, lines, encoding, &self.selection);
             let version = self.documents.get(&report.path).map(|d| d.version);
             // Unchanged diagnostics are not sent again, except for an edited document: its
             // publish tells the client which version the diagnostics describe.
@@ -750,8 +750,8 @@ impl Engine {
         let workspace = self.workspace.as_ref()?;
         let file = workspace.file(path)?;
         let diagnostics = ripple_python::check_file(workspace.db(), file, true);
-        let text = file.contents(workspace.db()).text();
-        let converted = to_lsp(&diagnostics, text, self.encoding(), &self.selection);
+        let lines = ripple_python::line_index(workspace.db(), file);
+        let converted = to_lsp(&diagnostics, lines, self.encoding(), &self.selection);
         let id = result_id(&converted, *file.revision(workspace.db()));
         Some((id, converted))
     }
@@ -847,19 +847,18 @@ fn file_path(uri: &Uri) -> Option<PathBuf> {
 
 fn to_lsp(
     diagnostics: &[Diagnostic],
-    text: &str,
+    lines: &LineIndex,
     encoding: PositionEncoding,
     selection: &RuleSelection,
 ) -> Vec<lsp::Diagnostic> {
     if diagnostics.is_empty() {
         return Vec::new();
     }
-    let lines = LineIndex::new(text);
     diagnostics
         .iter()
         .filter(|diagnostic| selection.allows(diagnostic.code))
         .map(|diagnostic| lsp::Diagnostic {
-            range: lsp_range(text, &lines, diagnostic.range, encoding),
+            range: lsp_range(lines, diagnostic.range, encoding),
             severity: Some(match diagnostic.severity {
                 ripple_core::Severity::Error => lsp::DiagnosticSeverity::ERROR,
                 ripple_core::Severity::Warning => lsp::DiagnosticSeverity::WARNING,

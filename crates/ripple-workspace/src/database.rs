@@ -114,6 +114,10 @@ impl ripple_python::Db for RippleDatabase {
         kind
     }
 
+    fn read_file(&self, path: &Path) -> ripple_core::FileContents {
+        crate::workspace::read_contents(path)
+    }
+
     fn document_parses(&self) -> &ripple_python::parse::DocumentParses {
         &self.document_parses
     }

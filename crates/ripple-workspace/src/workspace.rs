@@ -130,18 +130,16 @@ impl Workspace {
         }
         let search_roots = search_roots(&root, &config, environment.library_roots);
 
-        let contents: Vec<FileContents> =
-            worker_pool().install(|| paths.par_iter().map(|path| read_contents(path)).collect());
-
         let mut db = RippleDatabase::default();
         let mut files = FxHashMap::default();
         let mut directories = FxHashSet::default();
-        for (path, contents) in paths.into_iter().zip(contents) {
+        for path in paths {
             add_directories(&root, &path, &mut directories);
-            let file = SourceFile::new(&db, path.clone(), contents, 0);
+            // Read when analysed, not now: see `FileContents::OnDisk`.
+            let file = SourceFile::new(&db, path.clone(), FileContents::OnDisk, 0);
             files.insert(path, file);
         }
-        tracing::debug!(elapsed = ?started.elapsed(), "read the files and created inputs");
+        tracing::debug!(elapsed = ?started.elapsed(), "created the inputs");
         // Workspace files change all the time (LOW, salsa's default); the search roots and the
         // libraries behind them change only with the environment (HIGH), so queries that read
         // nothing else are never re-verified after an edit.
@@ -236,7 +234,7 @@ impl Workspace {
     }
 
     /// Files changed on disk (created, modified or deleted), as a watcher reports them: each is
-    /// read again, in parallel, and kept only if a fresh walk would find it, so that a watcher's
+    /// marked to be read again when next analysed, and kept only if a fresh walk would find it, so that a watcher's
     /// event never adds a `.gitignore`d, hidden or excluded file that a fresh load would skip.
     pub fn apply_disk_changes(&mut self, paths: Vec<PathBuf>) {
         let mut rules = crate::WalkRules::new(&self.root, &self.config.config);
@@ -248,15 +246,13 @@ impl Workspace {
             })
             .collect();
         let unwalked = walked.iter().any(|(_, walked)| !walked);
-        let changes = worker_pool().install(|| {
-            walked
-                .into_par_iter()
-                .map(|(path, walked)| {
-                    let contents = (walked && path.is_file()).then(|| read_contents(&path));
-                    (path, contents)
-                })
-                .collect()
-        });
+        let changes = walked
+            .into_iter()
+            .map(|(path, walked)| {
+                let contents = (walked && path.is_file()).then_some(FileContents::OnDisk);
+                (path, contents)
+            })
+            .collect();
         self.apply_file_changes(changes);
         if unwalked {
             // Not a workspace file, yet still importable from a search root (an excluded or
@@ -429,8 +425,9 @@ fn check_files(
     })
 }
 
-/// Reads a file's bytes; a file that cannot be read is still a file, with a reason. Only regular
-/// files are read: a FIFO named `x.py` would block a read forever.
+/// Reads a file's bytes (for `FileContents::OnDisk` inputs, when analysed); a file that cannot be
+/// read is still a file, with a reason. Only regular files are read: a FIFO named `x.py` would
+/// block a read forever.
 pub fn read_contents(path: &Path) -> FileContents {
     match std::fs::metadata(path) {
         Ok(metadata) if !metadata.is_file() => {

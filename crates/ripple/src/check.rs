@@ -134,11 +134,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         .filter(|report| !report.diagnostics.is_empty())
     {
         let display = workspace.display_path(&report.path);
-        let text = report.file.contents(workspace.db()).text();
-        let lines = ripple_core::LineIndex::new(text);
+        let lines = ripple_python::line_index(workspace.db(), report.file);
         for diagnostic in &report.diagnostics {
             if selection.allows(diagnostic.code) {
-                findings.push(Finding::from_diagnostic(&display, text, &lines, diagnostic));
+                findings.push(Finding::from_diagnostic(&display, lines, diagnostic));
             }
         }
     }

@@ -29,14 +29,9 @@ pub struct Range {
 }
 
 impl Finding {
-    pub fn from_diagnostic(
-        path: &str,
-        text: &str,
-        lines: &LineIndex,
-        diagnostic: &Diagnostic,
-    ) -> Self {
-        let start = lines.position(text, diagnostic.range.start, PositionEncoding::Utf16);
-        let end = lines.position(text, diagnostic.range.end, PositionEncoding::Utf16);
+    pub fn from_diagnostic(path: &str, lines: &LineIndex, diagnostic: &Diagnostic) -> Self {
+        let start = lines.position(diagnostic.range.start, PositionEncoding::Utf16);
+        let end = lines.position(diagnostic.range.end, PositionEncoding::Utf16);
         Self {
             path: path.to_string(),
             start,

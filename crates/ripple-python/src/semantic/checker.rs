@@ -76,7 +76,7 @@ fn analyze(
     is_package_init: bool,
     is_stub: bool,
 ) -> (FileAnalysis, bool) {
-    let lines = LazyLineIndex::new(source);
+    let lines = LineIndex::new(source);
     let module = &parsed.module;
 
     let mut checker = Checker::new(source, &lines, is_package_init);
@@ -94,7 +94,7 @@ fn analyze(
     let noqa = if comments.is_empty() {
         NoqaDirectives::default()
     } else {
-        NoqaDirectives::collect(source, &comments, &checker.multiline_imports, lines.get())
+        NoqaDirectives::collect(source, &comments, &checker.multiline_imports, &lines)
     };
 
     let syntax_error = parsed.syntax_error.as_ref();
@@ -117,7 +117,7 @@ fn analyze(
             range_of(location),
             format!(
                 "invalid syntax: {message}{}",
-                python2_hint(source, lines.get(), range_of(location))
+                python2_hint(source, &lines, range_of(location))
             ),
         ));
     } else if let Some(range) = checker.too_deep {
@@ -152,6 +152,7 @@ fn analyze(
         imports: imports.into(),
         exports: exports.into(),
         noqa: noqa.into(),
+        lines: lines.into(),
     };
     (analysis, too_deep)
 }
@@ -271,28 +272,9 @@ struct Report {
     undefined: Option<String>,
 }
 
-/// Most files need no line numbers at all (no findings, no `noqa`): build the index on demand.
-struct LazyLineIndex<'a> {
-    source: &'a str,
-    index: std::cell::OnceCell<LineIndex>,
-}
-
-impl<'a> LazyLineIndex<'a> {
-    fn new(source: &'a str) -> Self {
-        Self {
-            source,
-            index: std::cell::OnceCell::new(),
-        }
-    }
-
-    fn get(&self) -> &LineIndex {
-        self.index.get_or_init(|| LineIndex::new(self.source))
-    }
-}
-
 struct Checker<'a> {
     source: &'a str,
-    lines: &'a LazyLineIndex<'a>,
+    lines: &'a LineIndex,
     is_package_init: bool,
     scopes: Vec<Scope<'a>>,
     bindings: Vec<Binding<'a>>,
@@ -323,7 +305,7 @@ fn node_id<T>(node: &T) -> usize {
 }
 
 impl<'a> Checker<'a> {
-    fn new(source: &'a str, lines: &'a LazyLineIndex<'a>, is_package_init: bool) -> Self {
+    fn new(source: &'a str, lines: &'a LineIndex, is_package_init: bool) -> Self {
         Self {
             source,
             lines,
@@ -360,7 +342,7 @@ impl<'a> Checker<'a> {
     // ----- positions and reports ------------------------------------------------------------
 
     fn line_number(&self, range: TextRange) -> u32 {
-        self.lines.get().line_of(range.start) + 1
+        self.lines.line_of(range.start) + 1
     }
 
     fn report(&mut self, rule: Rule, range: TextRange, message: String) {

@@ -8,7 +8,7 @@ mod scope;
 
 use std::sync::Arc;
 
-use ripple_core::{Diagnostic, TextRange};
+use ripple_core::{Diagnostic, LineIndex, TextRange};
 
 pub use checker::{MAX_NESTING, analyze_parsed, analyze_source};
 pub use noqa::NoqaDirectives;
@@ -22,6 +22,9 @@ pub struct FileAnalysis {
     pub imports: Arc<[ImportRequest]>,
     pub exports: Arc<ModuleExports>,
     pub noqa: Arc<NoqaDirectives>,
+    /// Where the analysed text's lines and multi-byte characters are, to turn the findings'
+    /// byte ranges into positions once the text itself is gone.
+    pub lines: Arc<LineIndex>,
 }
 
 impl FileAnalysis {
@@ -39,6 +42,7 @@ impl FileAnalysis {
                 ..ModuleExports::default()
             }),
             noqa: Arc::default(),
+            lines: Arc::new(LineIndex::new("")),
         }
     }
 }
