@@ -248,13 +248,9 @@ fn check_import(
             return;
         }
     };
-    let from_script_dir;
     let target = match resolve(db, &absolute) {
         Some(target) => Some(target),
-        None if request.level == 0 => {
-            from_script_dir = resolve_from_script_dir(db, file.path(db), &absolute);
-            from_script_dir.as_ref()
-        }
+        None if request.level == 0 => resolve_from_script_dir(db, file.path(db), &absolute),
         None => None,
     };
     let Some(target) = target else {

@@ -229,21 +229,44 @@ pub fn submodule(db: &dyn Db, package: &ResolvedModule, name: &str) -> Option<Re
 /// folder first on `sys.path`, and pytest (in its default mode) the first folder above a test
 /// file that is not a package; `tests/test_a.py` importing its sibling `helpers` works either
 /// way. Tried only for imports the search roots cannot resolve.
-pub fn resolve_from_script_dir(
-    db: &dyn Db,
+pub fn resolve_from_script_dir<'db>(
+    db: &'db dyn Db,
     importer: &Path,
     dotted: &str,
+) -> Option<&'db ResolvedModule> {
+    let dir = importer.parent()?;
+    let key = ScriptDirImport::new(db, dir.to_path_buf(), dotted.to_string());
+    resolve_script_dir_import(db, key).as_ref()
+}
+
+/// A module name imported by a script in folder `dir`: the key that lets every script of a
+/// folder share one lookup (a folder of tests importing the same uninstalled library would
+/// otherwise walk the disk once per file and import).
+#[salsa::interned(debug)]
+struct ScriptDirImport<'db> {
+    #[returns(ref)]
+    dir: PathBuf,
+    #[returns(ref)]
+    dotted: String,
+}
+
+#[salsa::tracked(returns(ref))]
+fn resolve_script_dir_import<'db>(
+    db: &'db dyn Db,
+    key: ScriptDirImport<'db>,
 ) -> Option<ResolvedModule> {
     let project = db.project();
+    // Like `resolve_module`, this looks at the disk.
+    let _ = project.disk_generation(db);
     let roots = project.search_roots(db);
-    let mut dir = importer.parent()?;
+    let mut dir = key.dir(db).as_path();
     while is_package_dir(db, dir) {
         dir = dir.parent()?;
     }
     if roots.iter().any(|root| root.path == dir) {
         return None;
     }
-    let mut parts = dotted.split('.');
+    let mut parts = key.dotted(db).split('.');
     let first = parts.next()?;
     let start = SearchDir {
         path: dir.to_path_buf(),
