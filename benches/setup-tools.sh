@@ -4,14 +4,19 @@
 #
 # Pins were the newest releases on PyPI when the harness was written
 # (`pip index versions ruff`, `pip index versions pyflakes`; ty, for benches/lsp_latency.py, was
-# added later at the then newest `pip index versions ty`). Change them here, deliberately.
+# added later at the then newest `pip index versions ty`; matplotlib, for the plots of
+# benches/run, and pyright, `npm view pyright version`, later still). Change them here,
+# deliberately.
 set -euo pipefail
 
 TOOLS=(
     "ruff==0.17.5"
     "pyflakes==4.1.0"
     "ty==0.0.104"
+    "matplotlib==3.11.2"
 )
+# pyright comes from npm (its PyPI wrapper would download Node at run time).
+PYRIGHT="pyright@1.1.414"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv-tools"
@@ -39,6 +44,15 @@ else
     echo "setup-tools: ${TOOLS[*]} already installed"
 fi
 
+pyright_dir="$venv/node"
+have_pyright="$(cd "$pyright_dir" 2>/dev/null && npm ls --depth=0 --parseable pyright 2>/dev/null | head -n 1 || true)"
+if [ -z "$have_pyright" ] || ! "$pyright_dir/node_modules/.bin/pyright" --version 2>/dev/null | grep -q "${PYRIGHT##*@}"; then
+    echo "setup-tools: installing $PYRIGHT (npm, into $pyright_dir)"
+    mkdir -p "$pyright_dir"
+    npm install --silent --no-audit --no-fund --prefix "$pyright_dir" "$PYRIGHT"
+fi
+
 "$venv/bin/ruff" --version
 "$venv/bin/pyflakes" --version
 "$venv/bin/ty" --version
+"$pyright_dir/node_modules/.bin/pyright" --version
