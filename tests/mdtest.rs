@@ -163,7 +163,7 @@ fn run_case(case: &Case) -> Result<(), String> {
         let message = actual_messages
             .iter()
             .find(|(key, _)| key == extra)
-            .map_or("", |(_, message)| message.as_str());
+            .map_or("", |(_, message)| &**message);
         let _ = writeln!(
             problems,
             "  reported but not expected: {}:{} {}: [{}] {message}",

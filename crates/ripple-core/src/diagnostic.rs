@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use crate::text::TextRange;
 
 /// How serious a diagnostic is; the names match the LSP severities.
@@ -29,7 +31,9 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// Stable rule code, such as `undefined-name`.
     pub code: &'static str,
-    pub message: String,
+    /// Shared, not copied: one finding sits in several memos (the file's own, the merged list),
+    /// and a workspace can hold hundreds of thousands of them.
+    pub message: Arc<str>,
 }
 
 impl Diagnostic {
@@ -37,7 +41,7 @@ impl Diagnostic {
         code: &'static str,
         severity: Severity,
         range: TextRange,
-        message: impl Into<String>,
+        message: impl Into<Arc<str>>,
     ) -> Self {
         Self {
             range,

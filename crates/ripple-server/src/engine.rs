@@ -867,7 +867,7 @@ fn to_lsp(
             }),
             code: Some(lsp::NumberOrString::String(diagnostic.code.to_string())),
             source: Some("ripple".to_string()),
-            message: diagnostic.message.clone(),
+            message: diagnostic.message.to_string(),
             ..lsp::Diagnostic::default()
         })
         .collect()

@@ -38,7 +38,7 @@ impl Finding {
             range: Range { start, end },
             severity: diagnostic.severity.as_str(),
             code: diagnostic.code,
-            message: diagnostic.message.clone(),
+            message: diagnostic.message.to_string(),
             source: "ripple",
         }
     }
