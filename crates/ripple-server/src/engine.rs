@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use ripple_core::{Diagnostic, LineIndex, PositionEncoding, SourceFile};
 use ripple_python::Db as _;
 use ripple_workspace::{
-    CONFIG_FILE_NAMES, DiagnosticMode, FileReport, IGNORE_FILE_NAMES, RuleSelection, Workspace,
-    WorkspaceSnapshot, is_python_file,
+    CONFIG_FILE_NAMES, DiagnosticMode, FileReport, IGNORE_FILE_NAMES, ImportGraph, RuleSelection,
+    Workspace, WorkspaceSnapshot, is_python_file,
 };
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
@@ -112,6 +112,8 @@ pub enum Event {
     CheckDone {
         generation: u64,
         reports: Option<Vec<FileReport>>,
+        /// The import graph, when the job asked for one, with the file-set generation it is of.
+        graph: Option<(u64, ImportGraph)>,
     },
 }
 
@@ -127,6 +129,8 @@ pub enum PullResult {
 struct Stats {
     last_edit_latency: Option<Duration>,
     last_edit_queries: Vec<(String, u64)>,
+    /// How many files the last published check covered: what the last change reached.
+    last_checked_files: usize,
     edits: u64,
     full_loads: u64,
 }
@@ -158,6 +162,9 @@ pub struct Engine {
     waiting_for_check: Vec<Event>,
     /// The thread that runs checks, one at a time, on snapshots.
     checker: std::sync::mpsc::Sender<CheckJob>,
+    /// Who imports whom, for the workspace's file-set generation it was built in: what an edit
+    /// can reach, so that only that is checked.
+    import_graph: Option<(u64, ImportGraph)>,
 }
 
 /// One check for the check thread.
@@ -166,6 +173,9 @@ struct CheckJob {
     snapshot: WorkspaceSnapshot,
     files: Vec<SourceFile>,
     progress: bool,
+    /// Build the import graph of `files` (all the workspace's) after checking them, for this
+    /// file-set generation.
+    build_graph: Option<u64>,
 }
 
 /// Starts the thread that runs checks (a long-lived one: a fresh thread per keystroke, with the
@@ -185,11 +195,16 @@ fn start_check_thread(
                     snapshot,
                     files,
                     progress,
+                    build_graph,
                 } = job;
                 let progress =
                     progress.then(|| outbox.begin_progress("ripple: checking", files.len()));
                 let reports = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
-                    check_with_progress(&snapshot, &files, progress.as_ref())
+                    let reports = check_with_progress(&snapshot, &files, progress.as_ref());
+                    // Reads only what the check just memoized.
+                    let graph = build_graph
+                        .map(|generation| (generation, ImportGraph::build(snapshot.db(), &files)));
+                    (reports, graph)
                 }));
                 // Release the snapshot before reporting: a waiting edit can go ahead.
                 drop(snapshot);
@@ -200,9 +215,14 @@ fn start_check_thread(
                     };
                     progress.end(message);
                 }
+                let (reports, graph) = match reports {
+                    Ok((reports, graph)) => (Some(reports), graph),
+                    Err(_) => (None, None),
+                };
                 let done = Event::CheckDone {
                     generation,
-                    reports: reports.ok(),
+                    reports,
+                    graph,
                 };
                 if events.send(done).is_err() {
                     break;
@@ -235,6 +255,7 @@ impl Engine {
             pending: Touched::default(),
             pending_since: None,
             waiting_for_check: Vec::new(),
+            import_graph: None,
         }
     }
 
@@ -254,7 +275,8 @@ impl Engine {
                     Event::CheckDone {
                         generation,
                         reports,
-                    } => self.finish_check(generation, reports),
+                        graph,
+                    } => self.finish_check(generation, reports, graph),
                     Event::Stats(_) => self.waiting_for_check.push(event),
                     Event::PullDocument { .. } | Event::PullWorkspace { .. } => replies.push(event),
                     other => {
@@ -292,7 +314,7 @@ impl Engine {
     /// changes too.
     fn start_check(&mut self) {
         let pull = self.session.as_ref().is_some_and(|s| s.pull_diagnostics);
-        let Some(workspace) = self.workspace.as_ref().filter(|_| !pull) else {
+        if self.workspace.is_none() || pull {
             // Nothing to push: pulled diagnostics are computed when asked for. A change the
             // client cannot see (the disk, the configuration, a save's importers, a closed
             // file) makes it pull again.
@@ -310,19 +332,21 @@ impl Engine {
             }
             self.stats.edits += 1;
             return;
-        };
+        }
         let mut covered = self
             .in_flight
             .take()
             .map(|(_, touched)| touched)
             .unwrap_or_default();
         covered.merge(std::mem::take(&mut self.pending));
-        if self.generation == 0 || covered.everything {
+        if (self.generation == 0 || covered.everything)
+            && let Some(workspace) = &self.workspace
+        {
             workspace.db().stats().start_recording();
         }
         self.generation += 1;
         let generation = self.generation;
-        let files = self.files_to_report(&covered);
+        let (files, covers_workspace) = self.files_to_report(&covered);
         let many = covered.files.len() > PROGRESS_THRESHOLD
             || (covered.everything && files.len() > PROGRESS_THRESHOLD);
         let progress = many && self.session.as_ref().is_some_and(|s| s.progress);
@@ -334,11 +358,17 @@ impl Engine {
             "check started"
         );
         self.in_flight = Some((generation, covered));
+        let Some(workspace) = self.workspace.as_ref() else {
+            return;
+        };
+        let build_graph = (covers_workspace && self.import_graph.is_none())
+            .then(|| workspace.file_set_generation());
         let job = CheckJob {
             generation,
             snapshot: workspace.snapshot(),
             files,
             progress,
+            build_graph,
         };
         if self.checker.send(job).is_err() {
             tracing::error!("the check thread has stopped; diagnostics are no longer updated");
@@ -346,7 +376,12 @@ impl Engine {
         }
     }
 
-    fn finish_check(&mut self, generation: u64, reports: Option<Vec<FileReport>>) {
+    fn finish_check(
+        &mut self,
+        generation: u64,
+        reports: Option<Vec<FileReport>>,
+        graph: Option<(u64, ImportGraph)>,
+    ) {
         if self.in_flight.as_ref().map(|(current, _)| *current) != Some(generation) {
             // A newer check has started since: this one is stale, whatever it found.
             tracing::debug!(generation, "stale check dropped");
@@ -369,6 +404,12 @@ impl Engine {
         let Some((_, touched)) = self.in_flight.take() else {
             return;
         };
+        if let (Some((built_for, graph)), Some(workspace)) = (graph, &self.workspace)
+            && built_for == workspace.file_set_generation()
+        {
+            self.import_graph = Some((built_for, graph));
+        }
+        self.stats.last_checked_files = reports.len();
         self.publish(&touched, reports);
         self.stats.edits += 1;
         self.stats.last_edit_latency = self.pending_since.take().map(|since| since.elapsed());
@@ -497,12 +538,13 @@ impl Engine {
             root.display()
         );
         self.workspace = Some(workspace);
+        self.import_graph = None;
         self.stats.full_loads += 1;
     }
 
     /// Analyses every workspace file once, with progress, so that cross-file answers are ready
     /// before the first edit arrives.
-    fn index(&self) {
+    fn index(&mut self) {
         let Some(workspace) = &self.workspace else {
             return;
         };
@@ -516,6 +558,8 @@ impl Engine {
         if let Some(progress) = progress {
             progress.end(format!("indexed {} files", files.len()));
         }
+        let graph = ImportGraph::build(workspace.db(), &files);
+        self.import_graph = Some((workspace.file_set_generation(), graph));
     }
 
     /// An open document's text: the file's next revision, parsed incrementally when possible.
@@ -570,39 +614,74 @@ impl Engine {
         }
     }
 
-    /// Which files to report on after a change, in the current diagnostic mode.
-    fn files_to_report(&self, touched: &Touched) -> Vec<SourceFile> {
+    /// Which files to report on after a change, in the current diagnostic mode, and whether
+    /// they are all the workspace's files.
+    fn files_to_report(&mut self, touched: &Touched) -> (Vec<SourceFile>, bool) {
         let Some(workspace) = &self.workspace else {
-            return Vec::new();
+            return (Vec::new(), false);
         };
         let mode = self.diagnostic_mode(workspace);
-        let mut files: Vec<SourceFile> = match mode {
-            DiagnosticMode::Workspace => workspace.files(),
-            DiagnosticMode::OpenFiles => self
-                .documents
-                .keys()
-                .filter_map(|path| workspace.file(path))
-                .collect(),
-        };
-        if mode == DiagnosticMode::OpenFiles && !touched.saved.is_empty() {
-            // On save, the saved files' importers anywhere in the workspace are re-checked
-            // and published too: the on-save incremental check.
-            let db = workspace.db();
-            let saved: HashSet<SourceFile> = touched
-                .saved
-                .iter()
-                .filter_map(|path| workspace.file(path))
-                .collect();
-            for file in workspace.files() {
-                let imports_saved = ripple_python::imported_files(db, file)
+        if self
+            .import_graph
+            .as_ref()
+            .is_some_and(|(built_for, _)| *built_for != workspace.file_set_generation())
+        {
+            // Files were added or removed: imports anywhere may resolve differently.
+            self.import_graph = None;
+        }
+        let changed: Vec<SourceFile> = touched
+            .files
+            .iter()
+            .filter_map(|path| workspace.file(path))
+            .collect();
+        let db = workspace.db();
+        match mode {
+            DiagnosticMode::Workspace => match &mut self.import_graph {
+                // Only what the edit can reach: the rest is known unchanged.
+                Some((_, graph)) if !touched.everything => (graph.reach(db, &changed), false),
+                _ => (workspace.files(), true),
+            },
+            DiagnosticMode::OpenFiles => {
+                let mut files: Vec<SourceFile> = self
+                    .documents
+                    .keys()
+                    .filter_map(|path| workspace.file(path))
+                    .collect();
+                let saved: Vec<SourceFile> = touched
+                    .saved
                     .iter()
-                    .any(|imported| saved.contains(imported));
-                if imports_saved && !files.contains(&file) {
-                    files.push(file);
+                    .filter_map(|path| workspace.file(path))
+                    .collect();
+                if let Some((_, graph)) = &mut self.import_graph {
+                    graph.mark_changed(changed);
                 }
+                if !saved.is_empty() {
+                    // On save, the saved files' importers anywhere in the workspace are
+                    // re-checked and published too: the on-save incremental check.
+                    let reached = match &mut self.import_graph {
+                        Some((_, graph)) => graph.reach(db, &saved),
+                        None => {
+                            let saved: HashSet<SourceFile> = saved.into_iter().collect();
+                            workspace
+                                .files()
+                                .into_iter()
+                                .filter(|&file| {
+                                    ripple_python::imported_files(db, file)
+                                        .iter()
+                                        .any(|imported| saved.contains(imported))
+                                })
+                                .collect()
+                        }
+                    };
+                    for file in reached {
+                        if !files.contains(&file) {
+                            files.push(file);
+                        }
+                    }
+                }
+                (files, false)
             }
         }
-        files
     }
 
     fn publish(&mut self, touched: &Touched, reports: Vec<FileReport>) {
@@ -777,6 +856,7 @@ impl Engine {
             "parses": {"full": full_parses, "incremental": incremental_parses},
             "lastEditLatencyMs": self.stats.last_edit_latency.map(|d| d.as_secs_f64() * 1000.0),
             "edits": self.stats.edits,
+            "lastCheckedFiles": self.stats.last_checked_files,
             "workspaceLoads": self.stats.full_loads,
             "memoryBytes": resident_memory(),
         })

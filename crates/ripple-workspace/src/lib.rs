@@ -8,6 +8,7 @@ mod config;
 mod database;
 mod discovery;
 mod interpreter;
+mod reach;
 mod selection;
 mod workspace;
 
@@ -20,5 +21,6 @@ pub use discovery::{
     is_python_file, walk_workspace,
 };
 pub use interpreter::{Environment, discover_environment};
+pub use reach::ImportGraph;
 pub use selection::RuleSelection;
 pub use workspace::{FileReport, Workspace, WorkspaceProblem, WorkspaceSnapshot, read_contents};

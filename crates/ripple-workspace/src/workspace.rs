@@ -61,6 +61,8 @@ pub struct Workspace {
     db: RippleDatabase,
     project: Project,
     problems: Vec<WorkspaceProblem>,
+    /// Bumped whenever files are added or removed: where imports resolve may have changed.
+    file_set_generation: u64,
 }
 
 impl Workspace {
@@ -159,6 +161,7 @@ impl Workspace {
             db,
             project,
             problems,
+            file_set_generation: 0,
         }
     }
 
@@ -176,6 +179,12 @@ impl Workspace {
 
     pub fn problems(&self) -> &[WorkspaceProblem] {
         &self.problems
+    }
+
+    /// Changes whenever a file is added or removed (not when one is edited): an `ImportGraph`
+    /// is valid for the generation it was built in.
+    pub fn file_set_generation(&self) -> u64 {
+        self.file_set_generation
     }
 
     /// Every workspace file, sorted by path.
@@ -337,6 +346,7 @@ impl Workspace {
         files: FxHashMap<PathBuf, SourceFile>,
         directories: FxHashSet<PathBuf>,
     ) {
+        self.file_set_generation += 1;
         self.project.set_files(&mut self.db).to(Arc::new(files));
         self.project
             .set_directories(&mut self.db)

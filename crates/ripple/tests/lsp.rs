@@ -132,6 +132,39 @@ fn removing_a_name_in_one_file_reports_in_its_importer() {
     client.diagnostics(&a, |items| items.is_empty());
 }
 
+/// In workspace mode an edit is checked where it reaches, not everywhere: the edited file, its
+/// importers, and past a star import the star-importer's importers.
+#[test]
+fn an_edit_checks_only_the_files_it_reaches_through_imports_and_star_imports() {
+    let (_dir, root) = workspace(&[
+        ("ripple.toml", "diagnostic-mode = \"workspace\"\n"),
+        ("b.py", "def helper():\n    return 1\n"),
+        ("a.py", "from b import *\n"),
+        ("c.py", "from a import helper\n\nprint(helper())\n"),
+        ("unrelated.py", "import os\n\nprint(os.sep)\n"),
+    ]);
+    let mut client = start(&root, json!({}));
+    let c = file_uri(&root.join("c.py"));
+    let b = open(
+        &mut client,
+        &root.join("b.py"),
+        "def helper():\n    return 1\n",
+    );
+    // Indexed and checked once in full before the edit.
+    client.diagnostics(&b, |items| items.is_empty());
+    change(&mut client, &b, 2, [0, 4, 0, 10], "assist");
+    let items = client.diagnostics(&c, |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["missing-module-member"]);
+    let stats = client.request("ripple/stats", Value::Null)["result"].clone();
+    assert_eq!(stats["files"], 4, "{stats}");
+    assert_eq!(
+        stats["lastCheckedFiles"], 3,
+        "b, a and c, not unrelated.py: {stats}"
+    );
+    change(&mut client, &b, 3, [0, 4, 0, 10], "helper");
+    client.diagnostics(&c, |items| items.is_empty());
+}
+
 #[test]
 fn a_body_edit_reruns_nothing_for_other_files_and_stats_say_so() {
     let (_dir, root) = workspace(&[

@@ -26,6 +26,8 @@ const LINES: &[&str] = &[
     "from a import helper\n",
     "from pkg.m import thing\n",
     "from pkg import m\n",
+    "from b import *\n",
+    "from pkg.m import *\n",
     "import c\n",
     "import missing\n",
     "print(value, helper)\n",
