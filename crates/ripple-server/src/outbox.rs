@@ -1,6 +1,7 @@
-//! Messages from the engine loop to the editor. The loop runs on its own thread; it hands each
-//! message to the async runtime and waits for it to be queued, so messages leave in the order
-//! the loop produced them.
+//! Messages from the engine loop to the editor. The loop runs on its own thread. Notifications
+//! (diagnostics, progress) go through one queue that a single task drains, so they leave in the
+//! order the loop produced them and the loop never waits for the transport: re-publishing 1,000
+//! importers took 35 µs a message when the loop handed each over and waited.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -18,26 +19,52 @@ use tower_lsp_server::lsp_types::{
 /// How long the loop waits for a client to create a progress token.
 const PROGRESS_CREATE_PATIENCE: Duration = Duration::from_secs(2);
 
+/// A notification waiting for the transport.
+enum Outgoing {
+    Diagnostics(Uri, Vec<Diagnostic>, Option<i32>),
+    Progress(ProgressParams),
+}
+
 #[derive(Clone)]
 pub struct Outbox {
     client: Client,
     runtime: Handle,
     next_token: std::sync::Arc<AtomicUsize>,
+    notifications: tokio::sync::mpsc::UnboundedSender<Outgoing>,
 }
 
 impl Outbox {
     pub fn new(client: Client, runtime: Handle) -> Self {
+        let (notifications, mut queue) = tokio::sync::mpsc::unbounded_channel();
+        let sender = client.clone();
+        runtime.spawn(async move {
+            while let Some(outgoing) = queue.recv().await {
+                match outgoing {
+                    Outgoing::Diagnostics(uri, diagnostics, version) => {
+                        sender.publish_diagnostics(uri, diagnostics, version).await;
+                    }
+                    Outgoing::Progress(params) => {
+                        sender.send_notification::<Progress>(params).await;
+                    }
+                }
+            }
+        });
         Self {
             client,
             runtime,
             next_token: std::sync::Arc::new(AtomicUsize::new(1)),
+            notifications,
+        }
+    }
+
+    fn queue(&self, outgoing: Outgoing) {
+        if self.notifications.send(outgoing).is_err() {
+            tracing::debug!("the transport has stopped; a notification was dropped");
         }
     }
 
     pub fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
-        let client = self.client.clone();
-        self.runtime
-            .block_on(async move { client.publish_diagnostics(uri, diagnostics, version).await });
+        self.queue(Outgoing::Diagnostics(uri, diagnostics, version));
     }
 
     /// Asks a pull-diagnostics client to pull again (`workspace/diagnostic/refresh`): something
@@ -111,14 +138,10 @@ impl ProgressReporter {
         if !self.enabled {
             return;
         }
-        let client = self.outbox.client.clone();
-        let params = ProgressParams {
+        self.outbox.queue(Outgoing::Progress(ProgressParams {
             token: self.token.clone(),
             value: ProgressParamsValue::WorkDone(value),
-        };
-        self.outbox
-            .runtime
-            .block_on(async move { client.send_notification::<Progress>(params).await });
+        }));
     }
 
     /// Reports `done/total`, the percentage and an estimate of the time left, every 100 ms
