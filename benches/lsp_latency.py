@@ -87,10 +87,14 @@ class Client:
     """
 
     def __init__(self, name: str, argv: list[str], cwd: Path, stderr_path: Path,
-                 trace_path: Path | None, workspace_folders: list[dict]):
+                 trace_path: Path | None, workspace_folders: list[dict], configuration=None):
         self.name = name
         self.argv = argv
         self.workspace_folders = workspace_folders
+        # item -> the answer for that item of a `workspace/configuration` request; None: null.
+        self.configuration = configuration
+        # Every registration of `client/registerCapability`, as sent.
+        self.registrations: list[dict] = []
         self.stderr_file = open(stderr_path, "wb")
         self.trace = open(trace_path, "w") if trace_path else None
         self.trace_lock = threading.Lock()
@@ -172,10 +176,15 @@ class Client:
             self.server_requests[method] = self.server_requests.get(method, 0) + 1
             params = msg.get("params") or {}
             if method == "workspace/configuration":
-                result = [None] * len(params.get("items", []))
+                items = params.get("items", [])
+                result = [self.configuration(item) if self.configuration else None
+                          for item in items]
             elif method == "workspace/workspaceFolders":
                 result = self.workspace_folders
-            elif method in ("window/workDoneProgress/create", "client/registerCapability",
+            elif method == "client/registerCapability":
+                self.registrations += params.get("registrations") or []
+                result = None
+            elif method in ("window/workDoneProgress/create",
                             "client/unregisterCapability", "window/showMessageRequest",
                             "workspace/diagnostic/refresh", "workspace/semanticTokens/refresh",
                             "workspace/inlayHint/refresh", "workspace/codeLens/refresh",
