@@ -1,14 +1,20 @@
 //! Watching the workspace ourselves, for clients that cannot watch files for us (no dynamic
-//! registration of `workspace/didChangeWatchedFiles`). Changes are debounced and delivered to
-//! the engine loop as the same event a client would send.
+//! registration of `workspace/didChangeWatchedFiles`). Changes are batched into bursts and
+//! delivered to the engine loop as the same event a client would send.
+//!
+//! notify's events are taken directly rather than through notify-debouncer-mini: that debouncer
+//! drops the event kind, and on Linux notify reports every *open* of a file. ripple reads a file
+//! when it analyses it, so each check's reads looked like changes and started the next check,
+//! forever. Only events that can change a file's contents or existence count here; the burst
+//! batcher below does the debouncing.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify::event::{AccessKind, AccessMode};
+use notify::{Event as NotifyEvent, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use ripple_workspace::{CONFIG_FILE_NAMES, IGNORE_FILE_NAMES, is_excluded_dir, is_python_file};
 use tokio::sync::mpsc::UnboundedSender;
 use tower_lsp_server::UriExt;
@@ -16,8 +22,6 @@ use tower_lsp_server::lsp_types::{FileChangeType, FileEvent, Uri};
 
 use crate::engine::Event;
 
-/// Per-path debounce of the notify events (an editor's save is several events).
-const DEBOUNCE: Duration = Duration::from_millis(50);
 /// Quiet time across all paths before a burst (a `git checkout` writing a thousand files over
 /// several debounce ticks) is delivered as one batch: one re-check, one progress.
 const BURST_QUIET: Duration = Duration::from_millis(200);
@@ -25,48 +29,68 @@ const BURST_QUIET: Duration = Duration::from_millis(200);
 const BURST_MAX: Duration = Duration::from_secs(2);
 
 /// Starts watching `root`; the watch lasts as long as the returned value.
-pub fn watch(root: &Path, events: UnboundedSender<Event>) -> Option<Debouncer<RecommendedWatcher>> {
+pub fn watch(root: &Path, events: UnboundedSender<Event>) -> Option<RecommendedWatcher> {
     let root_for_filter = root.to_path_buf();
     let bursts = start_burst_batcher(events)?;
-    let handler = move |result: DebounceEventResult| {
-        let changes: Vec<FileEvent> = match result {
-            Ok(changes) => changes
-                .into_iter()
-                .filter(|change| is_relevant(&root_for_filter, &change.path))
-                .filter_map(|change| {
-                    let typ = if change.path.exists() {
-                        FileChangeType::CHANGED
-                    } else {
-                        FileChangeType::DELETED
-                    };
-                    Some(FileEvent {
-                        uri: Uri::from_file_path(&change.path)?,
-                        typ,
-                    })
-                })
-                .collect(),
+    let handler = move |result: notify::Result<NotifyEvent>| {
+        let event = match result {
+            Ok(event) => event,
             Err(error) => {
                 tracing::warn!("file watching failed: {error}");
                 return;
             }
         };
+        if !changes_contents(&event.kind) {
+            return;
+        }
+        let changes: Vec<FileEvent> = event
+            .paths
+            .iter()
+            .filter(|path| is_relevant(&root_for_filter, path))
+            .filter_map(|path| {
+                let typ = if path.exists() {
+                    FileChangeType::CHANGED
+                } else {
+                    FileChangeType::DELETED
+                };
+                Some(FileEvent {
+                    uri: Uri::from_file_path(path)?,
+                    typ,
+                })
+            })
+            .collect();
         if !changes.is_empty() {
             let _ = bursts.send(changes);
         }
     };
-    let mut debouncer = match new_debouncer(DEBOUNCE, handler) {
-        Ok(debouncer) => debouncer,
+    let mut watcher = match notify::recommended_watcher(handler) {
+        Ok(watcher) => watcher,
         Err(error) => {
             tracing::warn!("cannot watch {}: {error}", root.display());
             return None;
         }
     };
-    if let Err(error) = debouncer.watcher().watch(root, RecursiveMode::Recursive) {
+    if let Err(error) = watcher.watch(root, RecursiveMode::Recursive) {
         tracing::warn!("cannot watch {}: {error}", root.display());
         return None;
     }
     tracing::info!("watching {} for changes", root.display());
-    Some(debouncer)
+    Some(watcher)
+}
+
+/// Whether an event can mean new contents, a new file or a gone one. Opening, reading and
+/// closing without writing cannot (and ripple's own reads cause them); a close after writing
+/// can, and so can anything notify cannot classify.
+fn changes_contents(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        EventKind::Any
+        | EventKind::Create(_)
+        | EventKind::Modify(_)
+        | EventKind::Remove(_)
+        | EventKind::Other => true,
+    }
 }
 
 /// Starts the thread that merges the debouncer's deliveries into bursts; it ends when the

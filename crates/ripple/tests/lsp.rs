@@ -665,6 +665,22 @@ fn without_client_watching_the_server_watches_the_disk_itself() {
     std::fs::remove_file(root.join("later.py")).unwrap_or_else(|e| panic!("{e}"));
     let items = client.diagnostics(&main, |items| !items.is_empty());
     assert_eq!(codes(&items), vec!["unresolved-import"]);
+
+    // Opening and reading files changes nothing (the server's own reads open them too: taken
+    // for changes, each check started the next, forever).
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let checks = |client: &mut LspClient| {
+        client.request("ripple/stats", Value::Null)["result"]["edits"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no edit count in the statistics"))
+    };
+    let before = checks(&mut client);
+    for _ in 0..5 {
+        let _ = std::fs::read_to_string(root.join("main.py"));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1_000));
+    assert_eq!(checks(&mut client), before, "reads were taken for changes");
 }
 
 #[test]
