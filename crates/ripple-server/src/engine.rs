@@ -726,18 +726,25 @@ impl Engine {
             self.published.insert(report.path, diagnostics);
         }
         // Files no longer reported on (closed in open-files mode, deleted): clear what they
-        // showed.
-        let stale: Vec<PathBuf> = self
-            .published
-            .keys()
-            .filter(|path| !reported.contains(*path))
-            .filter(|path| {
-                touched.everything
-                    || touched.closed.contains(*path)
-                    || touched.files.contains(*path)
-            })
-            .cloned()
-            .collect();
+        // showed. Only touched files can have stopped being reported, unless everything was: a
+        // keystroke must not walk every published file of a 100,000-file workspace.
+        let stale: Vec<PathBuf> = if touched.everything {
+            self.published
+                .keys()
+                .filter(|path| !reported.contains(*path))
+                .cloned()
+                .collect()
+        } else {
+            touched
+                .closed
+                .iter()
+                .chain(&touched.files)
+                .filter(|path| self.published.contains_key(*path) && !reported.contains(*path))
+                .cloned()
+                .collect::<HashSet<PathBuf>>()
+                .into_iter()
+                .collect()
+        };
         for path in stale {
             self.published.remove(&path);
             self.published_raw.remove(&path);
