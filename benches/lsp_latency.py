@@ -529,6 +529,25 @@ def ms(v: float | None) -> str:
     return f"{v:.1f}" if v < 100 else f"{v:.0f}"
 
 
+def server_commands(ripple: str, ty: str, names: str,
+                    prog: str) -> tuple[dict[str, list[str]], list[str]]:
+    """The command line of each server, and the servers named in `names` (comma-separated),
+    each checked to exist; exits with a hint otherwise."""
+    commands = {
+        "ripple": [str(Path(ripple).resolve()), "lsp"],
+        "ty": [str(Path(ty).absolute()), "server"],
+    }
+    servers = [s.strip() for s in names.split(",") if s.strip()]
+    for s in servers:
+        if s not in commands:
+            sys.exit(f"{prog}: unknown server {s!r} (ripple, ty)")
+        if not Path(commands[s][0]).exists():
+            hint = ("run `cargo build --release` or pass --ripple PATH" if s == "ripple"
+                    else "run benches/setup-tools.sh")
+            sys.exit(f"{prog}: {commands[s][0]} not found; {hint}")
+    return commands, servers
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ripple", default=str(REPO / "target/release/ripple"),
@@ -566,18 +585,7 @@ def main() -> int:
     doc = corpus / args.file
     if not doc.is_file():
         sys.exit(f"lsp_latency.py: {doc} not found")
-    commands = {
-        "ripple": [str(Path(args.ripple).resolve()), "lsp"],
-        "ty": [str(Path(args.ty).absolute()), "server"],
-    }
-    servers = [s.strip() for s in args.servers.split(",") if s.strip()]
-    for s in servers:
-        if s not in commands:
-            sys.exit(f"lsp_latency.py: unknown server {s!r} (ripple, ty)")
-        if not Path(commands[s][0]).exists():
-            hint = ("run `cargo build --release` or pass --ripple" if s == "ripple"
-                    else "run benches/setup-tools.sh")
-            sys.exit(f"lsp_latency.py: {commands[s][0]} not found; {hint}")
+    commands, servers = server_commands(args.ripple, args.ty, args.servers, "lsp_latency.py")
     if args.rounds < 1 or args.edits < 1:
         sys.exit("lsp_latency.py: --rounds and --edits must be at least 1")
     out = Path(args.out or REPO / "benches/results" / (

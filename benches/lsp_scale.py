@@ -105,7 +105,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from check import machine, version_of  # noqa: E402
-from lsp_latency import Client, norm_uri, now, percentile  # noqa: E402
+from lsp_latency import Client, norm_uri, now, percentile, server_commands  # noqa: E402
 
 
 REPO = Path(__file__).resolve().parent.parent
@@ -994,18 +994,7 @@ def main() -> int:
     for s in args.scenarios:
         if s not in ("body_edit", "rename", "disk_change"):
             sys.exit(f"lsp_scale.py: unknown scenario {s!r}")
-    commands = {
-        "ripple": [str(Path(args.ripple).resolve()), "lsp"],
-        "ty": [str(Path(args.ty).absolute()), "server"],
-    }
-    servers = [s.strip() for s in args.servers.split(",") if s.strip()]
-    for s in servers:
-        if s not in commands:
-            sys.exit(f"lsp_scale.py: unknown server {s!r} (ripple, ty)")
-        if not Path(commands[s][0]).exists():
-            hint = ("pass --ripple PATH or build it" if s == "ripple"
-                    else "run benches/setup-tools.sh")
-            sys.exit(f"lsp_scale.py: {commands[s][0]} not found; {hint}")
+    commands, servers = server_commands(args.ripple, args.ty, args.servers, "lsp_scale.py")
     if args.rounds < 1 or args.edits < 1 or args.remove_rounds < 1 or args.disk_rounds < 1:
         sys.exit("lsp_scale.py: --rounds, --edits, --remove-rounds, --disk-rounds must be >= 1")
     out = Path(args.out) if args.out else RESULTS / f"lsp-scale-{ws.name}.md"
