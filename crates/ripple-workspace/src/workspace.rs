@@ -243,8 +243,9 @@ impl Workspace {
     }
 
     /// Files changed on disk (created, modified or deleted), as a watcher reports them: each is
-    /// marked to be read again when next analysed, and kept only if a fresh walk would find it, so that a watcher's
-    /// event never adds a `.gitignore`d, hidden or excluded file that a fresh load would skip.
+    /// marked to be read again when next analysed, and kept only if a fresh walk would find it,
+    /// so that a watcher's event never adds a `.gitignore`d, hidden or excluded file that a
+    /// fresh load would skip.
     pub fn apply_disk_changes(&mut self, paths: Vec<PathBuf>) {
         let mut rules = crate::WalkRules::new(&self.root, &self.config.config);
         let walked: Vec<(PathBuf, bool)> = paths
