@@ -558,8 +558,11 @@ impl Engine {
         if let Some(progress) = progress {
             progress.end(format!("indexed {} files", files.len()));
         }
-        let graph = ImportGraph::build(workspace.db(), &files);
-        self.import_graph = Some((workspace.file_set_generation(), graph));
+        // Pulled diagnostics are computed per request and never use the graph.
+        if !self.session.as_ref().is_some_and(|s| s.pull_diagnostics) {
+            let graph = ImportGraph::build(workspace.db(), &files);
+            self.import_graph = Some((workspace.file_set_generation(), graph));
+        }
     }
 
     /// An open document's text: the file's next revision, parsed incrementally when possible.
@@ -658,22 +661,13 @@ impl Engine {
                 if !saved.is_empty() {
                     // On save, the saved files' importers anywhere in the workspace are
                     // re-checked and published too: the on-save incremental check.
-                    let reached = match &mut self.import_graph {
-                        Some((_, graph)) => graph.reach(db, &saved),
-                        None => {
-                            let saved: HashSet<SourceFile> = saved.into_iter().collect();
-                            workspace
-                                .files()
-                                .into_iter()
-                                .filter(|&file| {
-                                    ripple_python::imported_files(db, file)
-                                        .iter()
-                                        .any(|imported| saved.contains(imported))
-                                })
-                                .collect()
-                        }
-                    };
-                    for file in reached {
+                    // Without a graph (files were added or removed since), build one: it asks
+                    // what every file imports, as finding the importers would anyway.
+                    let (_, graph) = self.import_graph.get_or_insert_with(|| {
+                        let graph = ImportGraph::build(db, &workspace.files());
+                        (workspace.file_set_generation(), graph)
+                    });
+                    for file in graph.reach(db, &saved) {
                         if !files.contains(&file) {
                             files.push(file);
                         }
