@@ -40,16 +40,6 @@ impl FileContents {
             )),
         }
     }
-
-    /// The text, when the input holds it.
-    pub fn as_text(&self) -> Option<&Arc<str>> {
-        match self {
-            FileContents::Text(text) => Some(text),
-            FileContents::OnDisk | FileContents::Undecodable(_) | FileContents::Unreadable(_) => {
-                None
-            }
-        }
-    }
 }
 
 /// One workspace source file, the unit of input to the database (library files are never
