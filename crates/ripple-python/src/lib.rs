@@ -7,6 +7,7 @@
 
 mod builtins;
 mod db;
+mod importers;
 mod module_name;
 pub mod parse;
 mod queries;
@@ -16,10 +17,11 @@ pub mod semantic;
 mod stdlib;
 
 pub use db::{Db, PathKind, Project, SearchRoot, SearchRootKind};
+pub use importers::{ExportChange, ImportedFile, imported_files, name_key};
 pub use module_name::{ModuleName, module_name_of_path};
 pub use queries::{
-    all_diagnostics, analysis, check_file, exports, file_module, import_diagnostics,
-    imported_files, imports, line_index, local_diagnostics, noqa_directives,
+    all_diagnostics, analysis, check_file, exports, file_module, import_diagnostics, imports,
+    line_index, local_diagnostics, noqa_directives,
 };
 pub use resolve::{ModuleKind, ResolvedModule, resolve_module};
 pub use rules::{IO_ERROR_CODE, Rule};

@@ -121,38 +121,6 @@ pub fn noqa_directives(db: &dyn Db, file: SourceFile) -> Arc<NoqaDirectives> {
     analysis(db, file).noqa.clone()
 }
 
-/// The workspace files this file imports (modules, and submodules named by `from m import sub`):
-/// the edges of the dependency graph that the server walks backwards on save.
-#[salsa::tracked(returns(ref))]
-pub fn imported_files(db: &dyn Db, file: SourceFile) -> Arc<[SourceFile]> {
-    let importer = file_module(db, file);
-    let mut found = Vec::new();
-    for request in imports(db, file).iter() {
-        let Ok(absolute) = absolute_module(importer.as_ref(), request.level, &request.module)
-        else {
-            continue;
-        };
-        let Some(target) = resolve(db, &absolute) else {
-            continue;
-        };
-        if let ModuleKind::Source(target_file) = target.kind {
-            found.push(target_file);
-        }
-        for (name, _) in &request.names {
-            if let Some(ResolvedModule {
-                kind: ModuleKind::Source(sub),
-                ..
-            }) = submodule(db, target, name)
-            {
-                found.push(sub);
-            }
-        }
-    }
-    found.sort_by_key(salsa::plumbing::AsId::as_id);
-    found.dedup();
-    found.into()
-}
-
 /// All findings for the file, sorted by position, with `# noqa` comments applied unless
 /// `respect_noqa` is false.
 pub fn check_file(db: &dyn Db, file: SourceFile, respect_noqa: bool) -> Vec<Diagnostic> {
@@ -185,7 +153,7 @@ fn report(diagnostics: &mut Vec<Diagnostic>, rule: Rule, range: TextRange, messa
 }
 
 /// Turns a relative import into an absolute module name, from the importing module's name.
-fn absolute_module(
+pub(crate) fn absolute_module(
     importer: Option<&(String, bool)>,
     level: u32,
     module: &str,
@@ -215,7 +183,7 @@ fn absolute_module(
     Ok(parts.join("."))
 }
 
-fn resolve<'db>(db: &'db dyn Db, name: &str) -> Option<&'db ResolvedModule> {
+pub(crate) fn resolve<'db>(db: &'db dyn Db, name: &str) -> Option<&'db ResolvedModule> {
     resolve_module(db, ModuleName::new(db, name.to_string())).as_ref()
 }
 
@@ -268,13 +236,13 @@ fn check_import(
         return;
     }
     for (name, range) in &request.names {
-        // A submodule is a member of its package (`from . import sub`).
-        let is_submodule = submodule(db, target, name).is_some();
-        if is_submodule {
+        let mut visited = FxHashSet::default();
+        if module_may_define(db, target, name, &mut visited) {
             continue;
         }
-        let mut visited = FxHashSet::default();
-        if !module_may_define(db, target, name, &mut visited) {
+        // A submodule is a member of its package (`from . import sub`). Asked second: most
+        // imported names are defined, and this asks the file system.
+        if submodule(db, target, name).is_none() {
             report(
                 diagnostics,
                 Rule::MissingModuleMember,
@@ -301,12 +269,13 @@ fn module_may_define(
     if !visited.insert(file) {
         return false;
     }
-    let exported = exports(db, file);
-    if exported.incomplete || exported.has_getattr || exported.defines(name) {
-        return true;
+    match member_lookup(db, ModuleMember::new(db, file, name.to_string())) {
+        MemberLookup::MayBeDefined => return true,
+        MemberLookup::NotDefined => return false,
+        MemberLookup::ThroughStarImports => {}
     }
     let module_name = file_module(db, file);
-    for (star_module, level) in &exported.star_imports {
+    for (star_module, level) in &exports(db, file).star_imports {
         let Ok(absolute) = absolute_module(module_name.as_ref(), *level, star_module) else {
             return true;
         };
@@ -320,4 +289,38 @@ fn module_may_define(
         }
     }
     false
+}
+
+/// A name imported from a workspace module: the key of `member_lookup`.
+#[salsa::interned(debug)]
+struct ModuleMember<'db> {
+    file: SourceFile,
+    #[returns(ref)]
+    name: String,
+}
+
+/// What a module's own exports say about one name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum MemberLookup {
+    /// Defined, or the module may define anything (`__getattr__`, a file that does not parse).
+    MayBeDefined,
+    NotDefined,
+    /// Not defined by the module itself; its star imports may bring it.
+    ThroughStarImports,
+}
+
+/// Whether the module defines one name. Importers depend on this rather than on the module's
+/// whole `exports`, so removing or adding a name re-checks only the files importing that name:
+/// a rename in a module imported by thousands of files re-runs the import checks of the few
+/// that use it, and every other importer's check is backdated.
+#[salsa::tracked]
+fn member_lookup<'db>(db: &'db dyn Db, member: ModuleMember<'db>) -> MemberLookup {
+    let exported = exports(db, *member.file(db));
+    if exported.incomplete || exported.has_getattr || exported.defines(member.name(db)) {
+        MemberLookup::MayBeDefined
+    } else if exported.star_imports.is_empty() {
+        MemberLookup::NotDefined
+    } else {
+        MemberLookup::ThroughStarImports
+    }
 }

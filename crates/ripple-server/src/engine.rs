@@ -361,8 +361,10 @@ impl Engine {
         let Some(workspace) = self.workspace.as_ref() else {
             return;
         };
-        let build_graph = (covers_workspace && self.import_graph.is_none())
-            .then(|| workspace.file_set_generation());
+        // A check of everything rebuilds the graph: its edges and the exports importers were
+        // shown must describe what this check publishes, or the next edit is compared with an
+        // older state.
+        let build_graph = covers_workspace.then(|| workspace.file_set_generation());
         let job = CheckJob {
             generation,
             snapshot: workspace.snapshot(),
@@ -408,6 +410,10 @@ impl Engine {
             && built_for == workspace.file_set_generation()
         {
             self.import_graph = Some((built_for, graph));
+        }
+        if let (Some((_, graph)), Some(workspace)) = (&mut self.import_graph, &self.workspace) {
+            // What this check reached is about to be published: importers now show it.
+            graph.confirm(workspace.db());
         }
         self.stats.last_checked_files = reports.len();
         self.publish(&touched, reports);
@@ -558,8 +564,10 @@ impl Engine {
         if let Some(progress) = progress {
             progress.end(format!("indexed {} files", files.len()));
         }
-        // Pulled diagnostics are computed per request and never use the graph.
-        if !self.session.as_ref().is_some_and(|s| s.pull_diagnostics) {
+        // Pulled diagnostics are computed per request and never use the graph. In workspace
+        // mode, the full check that follows indexing builds it.
+        let pull = self.session.as_ref().is_some_and(|s| s.pull_diagnostics);
+        if !pull && self.diagnostic_mode(workspace) == DiagnosticMode::OpenFiles {
             let graph = ImportGraph::build(workspace.db(), &files);
             self.import_graph = Some((workspace.file_set_generation(), graph));
         }
@@ -664,7 +672,10 @@ impl Engine {
                     // Without a graph (files were added or removed since), build one: it asks
                     // what every file imports, as finding the importers would anyway.
                     let (_, graph) = self.import_graph.get_or_insert_with(|| {
-                        let graph = ImportGraph::build(db, &workspace.files());
+                        let mut graph = ImportGraph::build(db, &workspace.files());
+                        // Built from the saved text: what the importers were shown before is
+                        // unknown, so every importer of a saved file is checked.
+                        graph.forget(&saved);
                         (workspace.file_set_generation(), graph)
                     });
                     for file in graph.reach(db, &saved) {

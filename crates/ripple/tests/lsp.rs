@@ -132,15 +132,18 @@ fn removing_a_name_in_one_file_reports_in_its_importer() {
     client.diagnostics(&a, |items| items.is_empty());
 }
 
-/// In workspace mode an edit is checked where it reaches, not everywhere: the edited file, its
-/// importers, and past a star import the star-importer's importers.
+/// In workspace mode an edit is checked where it reaches, not everywhere: the edited file, the
+/// importers of the names it added or removed, and past a star import the star-importer's
+/// importers of those names.
 #[test]
 fn an_edit_checks_only_the_files_it_reaches_through_imports_and_star_imports() {
     let (_dir, root) = workspace(&[
         ("ripple.toml", "diagnostic-mode = \"workspace\"\n"),
-        ("b.py", "def helper():\n    return 1\n"),
+        ("b.py", "def helper():\n    return 1\n\n\nOTHER = 2\n"),
         ("a.py", "from b import *\n"),
         ("c.py", "from a import helper\n\nprint(helper())\n"),
+        ("d.py", "from b import OTHER\n\nprint(OTHER)\n"),
+        ("e.py", "import b\n\nprint(b)\n"),
         ("unrelated.py", "import os\n\nprint(os.sep)\n"),
     ]);
     let mut client = start(&root, json!({}));
@@ -148,7 +151,7 @@ fn an_edit_checks_only_the_files_it_reaches_through_imports_and_star_imports() {
     let b = open(
         &mut client,
         &root.join("b.py"),
-        "def helper():\n    return 1\n",
+        "def helper():\n    return 1\n\n\nOTHER = 2\n",
     );
     // Indexed and checked once in full before the edit.
     client.diagnostics(&b, |items| items.is_empty());
@@ -156,12 +159,19 @@ fn an_edit_checks_only_the_files_it_reaches_through_imports_and_star_imports() {
     let items = client.diagnostics(&c, |items| !items.is_empty());
     assert_eq!(codes(&items), vec!["missing-module-member"]);
     let stats = client.request("ripple/stats", Value::Null)["result"].clone();
-    assert_eq!(stats["files"], 4, "{stats}");
+    assert_eq!(stats["files"], 6, "{stats}");
     assert_eq!(
-        stats["lastCheckedFiles"], 3,
-        "b, a and c, not unrelated.py: {stats}"
+        stats["lastCheckedFiles"], 2,
+        "b and c: not a (its star import needs b to exist, nothing more), not d (imports \
+         another name), not e (a plain import), not unrelated.py: {stats}"
     );
-    change(&mut client, &b, 3, [0, 4, 0, 10], "helper");
+    // A body edit reaches no importer.
+    change(&mut client, &b, 3, [1, 11, 1, 12], "3");
+    client.diagnostics(&b, |items| items.is_empty());
+    let stats = client.request("ripple/stats", Value::Null)["result"].clone();
+    assert_eq!(stats["lastCheckedFiles"], 1, "{stats}");
+    // Undone, the rename reaches c again and clears its finding.
+    change(&mut client, &b, 4, [0, 4, 0, 10], "helper");
     client.diagnostics(&c, |items| items.is_empty());
 }
 

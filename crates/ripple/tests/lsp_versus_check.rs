@@ -170,6 +170,153 @@ fn random_editor_and_disk_events_end_where_a_fresh_check_does() {
     assert!(client.shutdown_and_exit().success());
 }
 
+/// Names that modules define and import, in the cross-file test below.
+const NAMES: &[&str] = &["alpha", "beta", "gamma", "delta", "epsilon"];
+
+/// The text of a module defining `names`, maybe broken, maybe with `__getattr__`, maybe
+/// star-importing `extra`.
+fn module_text(random: &mut Rng, names: &[&str]) -> String {
+    let mut text = String::new();
+    if random.below(6) == 0 {
+        text.push_str("from extra import *\n");
+    }
+    for name in names {
+        if random.below(2) == 0 {
+            text.push_str(&format!("def {name}():\n    return 1\n\n"));
+        } else {
+            text.push_str(&format!("{name} = 1\n"));
+        }
+    }
+    match random.below(12) {
+        0 => text.push_str("def broken(:\n"),
+        1 => text.push_str("def __getattr__(name):\n    return name\n"),
+        _ => {}
+    }
+    text
+}
+
+fn some_names(random: &mut Rng) -> Vec<&'static str> {
+    NAMES
+        .iter()
+        .copied()
+        .filter(|_| random.below(2) == 0)
+        .collect()
+}
+
+/// The import graph's reach, end to end: the names a module defines change (the open document
+/// `core.py`, rewritten; `extra.py`, which it may star-import, and the importers, on disk), and
+/// at many points along the way every file's last publish must equal a fresh `ripple check`. An
+/// importer the reach wrongly skipped keeps a stale finding and fails the comparison.
+#[test]
+fn renames_reach_exactly_the_importers_whose_findings_change() {
+    let steps = env_count("RIPPLE_LSP_STEPS", 300);
+    let seed = env_count("RIPPLE_LSP_SEED", 0x5ee) as u64;
+    let mut random = Rng::new(seed);
+    let dir = write_tree(&[
+        ("ripple.toml", "diagnostic-mode = \"workspace\"\n"),
+        ("core.py", "alpha = 1\nbeta = 1\n"),
+        ("extra.py", "gamma = 1\n"),
+        ("hub.py", "from core import *\n"),
+    ]);
+    let root = canonical(dir.path());
+    let importers: Vec<String> = (0..8).map(|i| format!("user{i}.py")).collect();
+    let importer_text = |random: &mut Rng| -> String {
+        let source = ["core", "hub", "extra"][random.below(3)];
+        match random.below(5) {
+            0 => format!("import {source}\n\nprint({source})\n"),
+            _ => {
+                let names = some_names(random);
+                if names.is_empty() {
+                    format!("from {source} import alpha\n\nprint(alpha)\n")
+                } else {
+                    let list = names.join(", ");
+                    format!("from {source} import {list}\n\nprint({list})\n")
+                }
+            }
+        }
+    };
+    for importer in &importers {
+        write_contents(&root.join(importer), importer_text(&mut random));
+    }
+    let mut client = LspClient::start(&binary(), &root);
+    client.initialize(
+        &root,
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    let core = root.join("core.py");
+    let core_uri = file_uri(&core);
+    let mut core_text = "alpha = 1\nbeta = 1\n".to_string();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": core_uri, "languageId": "python", "version": 1,
+                                "text": core_text}}),
+    );
+    let mut version = 1;
+    let mut log: Vec<String> = Vec::new();
+    let mut comparisons = 0;
+    for step in 0..steps {
+        match random.below(6) {
+            0..=2 => {
+                version += 1;
+                let names = some_names(&mut random);
+                core_text = module_text(&mut random, &names);
+                log.push(format!("core.py: {core_text:?}"));
+                client.notify(
+                    "textDocument/didChange",
+                    json!({"textDocument": {"uri": core_uri, "version": version},
+                           "contentChanges": [{"text": core_text}]}),
+                );
+            }
+            3 => {
+                let names = some_names(&mut random);
+                let text = module_text(&mut random, &names).replace("from extra import *\n", "");
+                log.push(format!("extra.py: {text:?}"));
+                write_contents(&root.join("extra.py"), &text);
+                watched(&mut client, &file_uri(&root.join("extra.py")), 2);
+            }
+            4 => {
+                let text = if random.below(2) == 0 {
+                    "from core import *\n".to_string()
+                } else {
+                    "from core import *\nfrom extra import *\n".to_string()
+                };
+                log.push(format!("hub.py: {text:?}"));
+                write_contents(&root.join("hub.py"), &text);
+                watched(&mut client, &file_uri(&root.join("hub.py")), 2);
+            }
+            _ => {
+                let importer = &importers[random.below(importers.len())];
+                let text = importer_text(&mut random);
+                log.push(format!("{importer}: {text:?}"));
+                write_contents(&root.join(importer), &text);
+                watched(&mut client, &file_uri(&root.join(importer)), 2);
+            }
+        }
+        if random.below(10) == 0 || step + 1 == steps {
+            // The editor saves: the disk now holds what the server was told.
+            write_contents(&core, &core_text);
+            client.notify(
+                "textDocument/didSave",
+                json!({"textDocument": {"uri": core_uri}}),
+            );
+            client.request("ripple/stats", Value::Null);
+            client.drain(std::time::Duration::from_millis(300));
+            let published = last_published(&client, &root);
+            let checked = check_from_scratch(&root);
+            comparisons += 1;
+            assert!(
+                published == checked,
+                "after step {step} (seed {seed}), the server's last publishes differ from a \
+                 fresh `ripple check`\nonly published: {:#?}\nonly checked: {:#?}\nevents:\n{log:#?}",
+                published.difference(&checked).collect::<Vec<_>>(),
+                checked.difference(&published).collect::<Vec<_>>(),
+            );
+        }
+    }
+    eprintln!("{steps} events, {comparisons} comparisons");
+    assert!(client.shutdown_and_exit().success());
+}
+
 fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ripple"))
 }
