@@ -1,15 +1,16 @@
 //! The tracked queries of the Python analysis, from a file's text to its diagnostics:
 //!
 //! ```text
-//! analysis(file) ─┬─ local_diagnostics(file) ───────────────────────────┐
-//!                 ├─ imports(file) ──┐                                   ├─ check_file(file)
-//!                 └─ exports(file) ──┴─ import_diagnostics(importer) ───┘
-//!                          resolve_module(name) ┘
+//! analysis(file) ─┬─ local_diagnostics(file) ─────────────────────────────────────────────┐
+//!                 ├─ imports(file) ───────────────────────┐                               ├─ check_file
+//!                 └─ exports(file) ─ member_lookup(name) ─┴─ import_diagnostics(importer) ┘
+//!                                    resolve_module(name) ┘
 //! ```
 //!
 //! `exports`, `imports` and `local_diagnostics` compare equal across edits that do not change
 //! them, so salsa backdates them and an edit inside a function body re-runs nothing that depends
-//! only on what the file exports.
+//! only on what the file exports; `member_lookup` answers for one name, so an edit that adds or
+//! removes a name re-runs only the import checks of that name's importers.
 
 use std::sync::Arc;
 
