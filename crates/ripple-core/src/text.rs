@@ -65,24 +65,23 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
         line_starts.push(0);
-        for index in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            match bytes[index] {
-                // The `\n` of a `\r\n` pair was counted with its `\r`.
-                b'\n' if index > 0 && bytes[index - 1] == b'\r' => {}
-                b'\r' if bytes.get(index + 1) == Some(&b'\n') => {
-                    line_starts.push(offset_u32(index + 2));
+        if memchr::memchr(b'\r', bytes).is_none() {
+            // The common case, and a faster search: only `\n` ends lines.
+            line_starts
+                .extend(memchr::memchr_iter(b'\n', bytes).map(|index| offset_u32(index + 1)));
+        } else {
+            for index in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+                match bytes[index] {
+                    // The `\n` of a `\r\n` pair was counted with its `\r`.
+                    b'\n' if index > 0 && bytes[index - 1] == b'\r' => {}
+                    b'\r' if bytes.get(index + 1) == Some(&b'\n') => {
+                        line_starts.push(offset_u32(index + 2));
+                    }
+                    _ => line_starts.push(offset_u32(index + 1)),
                 }
-                _ => line_starts.push(offset_u32(index + 1)),
             }
         }
-        let multi_byte_chars = if text.is_ascii() {
-            Box::default()
-        } else {
-            text.char_indices()
-                .filter(|(_, ch)| !ch.is_ascii())
-                .map(|(offset, ch)| (offset_u32(offset), ch.len_utf8() as u8))
-                .collect()
-        };
+        let multi_byte_chars = multi_byte_chars(text);
         Self {
             line_starts: line_starts.into_boxed_slice(),
             multi_byte_chars,
@@ -171,6 +170,38 @@ impl LineIndex {
     }
 }
 
+/// Each character longer than one byte: its offset and UTF-8 length. Python source is mostly
+/// ASCII with a few other characters in comments and strings, so ASCII is skipped a chunk at a
+/// time (`is_ascii` tests a word at once) and only the rest is decoded; decoding every
+/// character of a file that holds a single `é` made this a tenth of the whole analysis.
+fn multi_byte_chars(text: &str) -> Box<[(u32, u8)]> {
+    const CHUNK: usize = 32;
+    let bytes = text.as_bytes();
+    let mut chars = Vec::new();
+    let mut index = 0;
+    while index < bytes.len() {
+        let chunk_end = (index + CHUNK).min(bytes.len());
+        if bytes[index..chunk_end].is_ascii() {
+            index = chunk_end;
+            continue;
+        }
+        // `index` is always at a character boundary of valid UTF-8, so a byte of 0x80 or more
+        // here leads a character whose length its high bits give.
+        let len = match bytes[index] {
+            0..0x80 => {
+                index += 1;
+                continue;
+            }
+            0xF0.. => 4,
+            0xE0.. => 3,
+            _ => 2,
+        };
+        chars.push((offset_u32(index), len as u8));
+        index += len;
+    }
+    chars.into_boxed_slice()
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while offset > 0 && !text.is_char_boundary(offset) {
         offset -= 1;
@@ -181,6 +212,25 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_byte_characters_are_found_among_ascii_runs() {
+        let mut text = String::new();
+        for round in 0..40 {
+            text.push_str(&"x".repeat(round * 3));
+            text.push(['é', '€', '😀', 'ß'][round % 4]);
+            if round % 7 == 0 {
+                text.push_str("日本語\n");
+            }
+        }
+        let expected: Vec<(u32, u8)> = text
+            .char_indices()
+            .filter(|(_, ch)| !ch.is_ascii())
+            .map(|(offset, ch)| (offset as u32, ch.len_utf8() as u8))
+            .collect();
+        assert_eq!(&*multi_byte_chars(&text), expected.as_slice());
+        assert!(multi_byte_chars(&"a".repeat(100)).is_empty());
+    }
 
     #[test]
     fn positions_count_utf16_units_and_all_line_endings() {
