@@ -107,17 +107,47 @@ pub fn parse_source(source: &str) -> ParsedSource {
 }
 
 /// Comments, and the first token past CPython's nesting limits, counting indentation from
-/// `indent_level`.
+/// `indent_level`. This runs over every token of every file, so the common case (within the
+/// limits) only counts; the offending token is searched for in a second pass when there is one.
 fn scan_tokens<'a>(
-    tokens: impl Iterator<Item = &'a ruff_python_ast::token::Token>,
+    tokens: impl Iterator<Item = &'a ruff_python_ast::token::Token> + Clone,
     indent_level: u32,
 ) -> (Vec<TextRange>, Option<(TextRange, &'static str)>) {
     let mut comments = Vec::new();
-    let mut limit_error = None;
+    let (mut brackets, mut indents) = (0u32, indent_level);
+    let (mut deepest_brackets, mut deepest_indents) = (0u32, indent_level);
+    for token in tokens.clone() {
+        match token.kind() {
+            TokenKind::Comment => comments.push(token.range()),
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                brackets += 1;
+                deepest_brackets = deepest_brackets.max(brackets);
+            }
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                brackets = brackets.saturating_sub(1);
+            }
+            TokenKind::Indent => {
+                indents += 1;
+                deepest_indents = deepest_indents.max(indents);
+            }
+            TokenKind::Dedent => indents = indents.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let limit_error = (deepest_brackets > MAX_BRACKETS || deepest_indents > MAX_INDENTS)
+        .then(|| first_past_limits(tokens, indent_level))
+        .flatten();
+    (comments, limit_error)
+}
+
+/// The first token past CPython's nesting limits, and which limit.
+fn first_past_limits<'a>(
+    tokens: impl Iterator<Item = &'a ruff_python_ast::token::Token>,
+    indent_level: u32,
+) -> Option<(TextRange, &'static str)> {
     let (mut brackets, mut indents) = (0u32, indent_level);
     for token in tokens {
         match token.kind() {
-            TokenKind::Comment => comments.push(token.range()),
             TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => brackets += 1,
             TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
                 brackets = brackets.saturating_sub(1);
@@ -126,14 +156,14 @@ fn scan_tokens<'a>(
             TokenKind::Dedent => indents = indents.saturating_sub(1),
             _ => {}
         }
-        if limit_error.is_none() && brackets > MAX_BRACKETS {
-            limit_error = Some((token.range(), "too many nested parentheses"));
+        if brackets > MAX_BRACKETS {
+            return Some((token.range(), "too many nested parentheses"));
         }
-        if limit_error.is_none() && indents > MAX_INDENTS {
-            limit_error = Some((token.range(), "too many levels of indentation"));
+        if indents > MAX_INDENTS {
+            return Some((token.range(), "too many levels of indentation"));
         }
     }
-    (comments, limit_error)
+    None
 }
 
 /// Where a body of statements sits inside its parent statement.
@@ -661,6 +691,35 @@ mod tests {
     }
 
     const SOURCE: &str = "import os\n\n\nclass Model:\n    # a comment\n    def save(self, force=False):\n        if force:\n            return os.sep  # trailing\n        x = f'{self!r:>{10}}'\n        return x\n\n    def delete(self):\n        try:\n            pass\n        except ValueError as error:\n            raise\n\n\nAFTER = [1, 2]  # tail\n";
+
+    #[test]
+    fn nesting_past_cpythons_limits_is_found_at_its_first_token() {
+        let parens = |depth: usize| format!("x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+        assert_eq!(parse_source(&parens(200)).limit_error, None);
+        let deep = parse_source(&parens(201)).limit_error;
+        // The 201st `(` opens at offset 4 + 200.
+        assert_eq!(
+            deep,
+            Some((
+                TextRange::new(204.into(), 205.into()),
+                "too many nested parentheses"
+            ))
+        );
+        // Closed brackets do not count: two nests of 150 side by side are within the limit.
+        let twice = format!("x = {0}1{1} + {0}2{1}\n", "(".repeat(150), ")".repeat(150));
+        assert_eq!(parse_source(&twice).limit_error, None);
+        let mut blocks = String::new();
+        for depth in 0..=100 {
+            blocks.push_str(&" ".repeat(depth));
+            blocks.push_str("if x:\n");
+        }
+        blocks.push_str(&" ".repeat(101));
+        blocks.push_str("pass\n");
+        let (_, message) = parse_source(&blocks)
+            .limit_error
+            .unwrap_or_else(|| panic!("101 levels of indentation are past the limit"));
+        assert_eq!(message, "too many levels of indentation");
+    }
 
     #[test]
     fn a_body_edit_reparses_only_its_statement() {
