@@ -36,7 +36,7 @@ fn workspace() -> (tempfile::TempDir, PathBuf, Workspace) {
 fn executions(workspace: &Workspace, records: &[ExecutionRecord]) -> BTreeSet<(String, String)> {
     let by_id: Vec<(salsa::Id, String)> = workspace
         .files()
-        .into_iter()
+        .iter()
         .map(|file| {
             (
                 file.as_id(),

@@ -19,26 +19,35 @@ pub enum FileContents {
 }
 
 impl FileContents {
-    /// Decodes bytes read from disk. Text must be UTF-8 (PEP 3120's default, and the only
-    /// encoding ripple supports) and must not contain NUL bytes, which CPython rejects too.
+    /// Decodes bytes read from disk (see `decode_source`).
     pub fn from_bytes(bytes: Vec<u8>) -> Self {
-        if let Some(position) = memchr::memchr(0, &bytes) {
-            return FileContents::Undecodable(format!(
-                "file contains a NUL byte at offset {position}: it looks binary, not Python source"
-            ));
+        match decode_source(bytes) {
+            Ok(text) => FileContents::Text(Arc::from(text)),
+            Err(undecodable) => undecodable,
         }
-        match String::from_utf8(bytes) {
-            Ok(mut text) => {
-                if text.starts_with('\u{feff}') {
-                    text.drain(..'\u{feff}'.len_utf8());
-                }
-                FileContents::Text(Arc::from(text))
+    }
+}
+
+/// Decodes a source file's bytes into its text, or says why it has none (`Undecodable`). Text
+/// must be UTF-8 (PEP 3120's default, and the only encoding ripple supports) and must not
+/// contain NUL bytes, which CPython rejects too. A byte order mark is dropped.
+pub fn decode_source(bytes: Vec<u8>) -> Result<String, FileContents> {
+    if let Some(position) = memchr::memchr(0, &bytes) {
+        return Err(FileContents::Undecodable(format!(
+            "file contains a NUL byte at offset {position}: it looks binary, not Python source"
+        )));
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
             }
-            Err(error) => FileContents::Undecodable(format!(
-                "file is not valid UTF-8 (invalid byte at offset {}); ripple reads Python source as UTF-8",
-                error.utf8_error().valid_up_to()
-            )),
+            Ok(text)
         }
+        Err(error) => Err(FileContents::Undecodable(format!(
+            "file is not valid UTF-8 (invalid byte at offset {}); ripple reads Python source as UTF-8",
+            error.utf8_error().valid_up_to()
+        ))),
     }
 }
 

@@ -12,6 +12,6 @@ mod text;
 
 pub use db::Db;
 pub use diagnostic::{Diagnostic, Severity};
-pub use file::{FileContents, SourceFile};
+pub use file::{FileContents, SourceFile, decode_source};
 pub use stats::{ExecutionRecord, QueryStats};
 pub use text::{LineIndex, Position, PositionEncoding, TextRange};

@@ -63,8 +63,8 @@ pub trait Db: ripple_core::Db {
     fn directory_entries(&self, dir: &Path) -> Arc<[String]>;
 
     /// Reads a workspace file whose input is `FileContents::OnDisk`: its text, or why it has
-    /// none (unreadable, not UTF-8, too large).
-    fn read_file(&self, path: &Path) -> ripple_core::FileContents;
+    /// none (`Unreadable` or `Undecodable`: not UTF-8, too large...).
+    fn read_file(&self, path: &Path) -> Result<String, ripple_core::FileContents>;
 
     /// The trees of open documents, which the analysis uses instead of parsing again.
     fn document_parses(&self) -> &crate::parse::DocumentParses;

@@ -12,6 +12,7 @@
 //! only on what the file exports; `member_lookup` answers for one name, so an edit that adds or
 //! removes a name re-runs only the import checks of that name's importers.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use ripple_core::{Diagnostic, FileContents, LineIndex, SourceFile, TextRange};
@@ -41,15 +42,7 @@ pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
         .unwrap_or("");
     let is_package_init = matches!(file_name, "__init__.py" | "__init__.pyi");
     let is_stub = file_name.ends_with(".pyi");
-    let read;
-    let contents = match file.contents(db) {
-        FileContents::OnDisk => {
-            read = db.read_file(path);
-            &read
-        }
-        contents => contents,
-    };
-    match contents {
+    match file.contents(db) {
         FileContents::Text(text) => match db.document_parses().get(path, text) {
             Some(tree) => analyze_parsed(text, &tree, is_package_init, is_stub),
             None => {
@@ -57,10 +50,26 @@ pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
                 analyze_source(text, is_package_init, is_stub)
             }
         },
+        // Never an open document (that would be `Text`): always a full parse.
+        FileContents::OnDisk => match db.read_file(path) {
+            Ok(text) => {
+                db.document_parses().count_full();
+                analyze_source(&text, is_package_init, is_stub)
+            }
+            Err(failure) => unanalysable_contents(&failure),
+        },
+        failure => unanalysable_contents(failure),
+    }
+}
+
+fn unanalysable_contents(failure: &FileContents) -> FileAnalysis {
+    match failure {
         FileContents::Undecodable(reason) => unanalysable(Rule::SyntaxError.code(), reason),
         FileContents::Unreadable(reason) => unanalysable(IO_ERROR_CODE, reason),
-        // A front end's `read_file` never answers "on disk"; if one did, there is no text.
-        FileContents::OnDisk => unanalysable(IO_ERROR_CODE, "the file's text could not be read"),
+        // `read_file` answers with text or a failure, never these.
+        FileContents::Text(_) | FileContents::OnDisk => {
+            unanalysable(IO_ERROR_CODE, "the file's text could not be read")
+        }
     }
 }
 
@@ -154,13 +163,13 @@ fn report(diagnostics: &mut Vec<Diagnostic>, rule: Rule, range: TextRange, messa
 }
 
 /// Turns a relative import into an absolute module name, from the importing module's name.
-pub(crate) fn absolute_module(
+pub(crate) fn absolute_module<'a>(
     importer: Option<&(String, bool)>,
     level: u32,
-    module: &str,
-) -> Result<String, &'static str> {
+    module: &'a str,
+) -> Result<Cow<'a, str>, &'static str> {
     if level == 0 {
-        return Ok(module.to_string());
+        return Ok(Cow::Borrowed(module));
     }
     let Some((name, is_package)) = importer else {
         return Err("relative import in a file that is not part of a package");
@@ -181,11 +190,11 @@ pub(crate) fn absolute_module(
     if !module.is_empty() {
         parts.push(module);
     }
-    Ok(parts.join("."))
+    Ok(Cow::Owned(parts.join(".")))
 }
 
 pub(crate) fn resolve<'db>(db: &'db dyn Db, name: &str) -> Option<&'db ResolvedModule> {
-    resolve_module(db, ModuleName::new(db, name.to_string())).as_ref()
+    resolve_module(db, ModuleName::new(db, name)).as_ref()
 }
 
 fn check_import(
@@ -202,7 +211,8 @@ fn check_import(
         // A script outside any importable package: Python's behaviour depends on how it is run.
         return;
     }
-    let shown = format!("{}{}", ".".repeat(request.level as usize), request.module);
+    // Only a finding shows the import as written: most imports resolve.
+    let shown = || format!("{}{}", ".".repeat(request.level as usize), request.module);
     let absolute = match absolute_module(importer, request.level, &request.module) {
         Ok(absolute) => absolute,
         Err(reason) => {
@@ -211,7 +221,7 @@ fn check_import(
                     diagnostics,
                     Rule::UnresolvedImport,
                     request.range,
-                    format!("cannot resolve import `{shown}`: {reason}"),
+                    format!("cannot resolve import `{}`: {reason}", shown()),
                 );
             }
             return;
@@ -219,7 +229,7 @@ fn check_import(
     };
     let target = match resolve(db, &absolute) {
         Some(target) => Some(target),
-        None if request.level == 0 => resolve_from_script_dir(db, file.path(db), &absolute),
+        None if request.level == 0 => resolve_from_script_dir(db, file, &absolute),
         None => None,
     };
     let Some(target) = target else {
@@ -228,7 +238,10 @@ fn check_import(
                 diagnostics,
                 Rule::UnresolvedImport,
                 request.range,
-                format!("cannot resolve import `{shown}`: no such module on the search path"),
+                format!(
+                    "cannot resolve import `{}`: no such module on the search path",
+                    shown()
+                ),
             );
         }
         return;
@@ -236,8 +249,9 @@ fn check_import(
     if request.kind != ImportKind::From || !target.is_first_party() {
         return;
     }
+    let mut visited = FxHashSet::default();
     for (name, range) in &request.names {
-        let mut visited = FxHashSet::default();
+        visited.clear();
         if module_may_define(db, target, name, &mut visited) {
             continue;
         }
@@ -270,7 +284,7 @@ fn module_may_define(
     if !visited.insert(file) {
         return false;
     }
-    match member_lookup(db, ModuleMember::new(db, file, name.to_string())) {
+    match member_lookup(db, ModuleMember::new(db, file, name)) {
         MemberLookup::MayBeDefined => return true,
         MemberLookup::NotDefined => return false,
         MemberLookup::ThroughStarImports => {}

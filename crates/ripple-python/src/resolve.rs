@@ -62,7 +62,7 @@ pub fn resolve_module<'db>(db: &'db dyn Db, name: ModuleName<'db>) -> Option<Res
     match dotted.rsplit_once('.') {
         None => resolve_top_level(db, dotted),
         Some((parent, last)) => {
-            let parent = ModuleName::new(db, parent.to_string());
+            let parent = ModuleName::new(db, parent);
             let parent = resolve_module(db, parent).as_ref()?;
             if parent.kind == ModuleKind::Stdlib {
                 return is_stdlib_module(dotted).then(|| ResolvedModule {
@@ -231,17 +231,36 @@ pub fn submodule(db: &dyn Db, package: &ResolvedModule, name: &str) -> Option<Re
 /// way. Tried only for imports the search roots cannot resolve.
 pub fn resolve_from_script_dir<'db>(
     db: &'db dyn Db,
-    importer: &Path,
+    importer: SourceFile,
     dotted: &str,
 ) -> Option<&'db ResolvedModule> {
-    let dir = importer.parent()?;
-    let key = ScriptDirImport::new(db, dir.to_path_buf(), dotted.to_string());
+    let dir = script_dir(db, importer).as_ref()?;
+    let key = ScriptDirImport::new(db, dir, dotted);
     resolve_script_dir_import(db, key).as_ref()
 }
 
-/// A module name imported by a script in folder `dir`: the key that lets every script of a
-/// folder share one lookup (a folder of tests importing the same uninstalled library would
-/// otherwise walk the disk once per file and import).
+/// The folder a file runs from as a script or test: its own, or the first above it that is not
+/// a package. `None` when that folder is a search root, which resolution already searched.
+/// Kept per file, so that the walk up is made once per file rather than once per import, and
+/// the lookups below are shared by every file that runs from the same folder.
+#[salsa::tracked(returns(ref))]
+fn script_dir(db: &dyn Db, file: SourceFile) -> Option<PathBuf> {
+    let project = db.project();
+    // Whether a folder is a package can depend on files outside the workspace.
+    let _ = project.disk_generation(db);
+    let mut dir = file.path(db).parent()?;
+    while is_package_dir(db, dir) {
+        dir = dir.parent()?;
+    }
+    if project.search_roots(db).iter().any(|root| root.path == dir) {
+        return None;
+    }
+    Some(dir.to_path_buf())
+}
+
+/// A module name imported by files that run from folder `dir`: the key that lets them all share
+/// one lookup (a folder of tests importing the same uninstalled library would otherwise walk the
+/// disk once per file and import).
 #[salsa::interned(debug)]
 struct ScriptDirImport<'db> {
     #[returns(ref)]
@@ -258,18 +277,11 @@ fn resolve_script_dir_import<'db>(
     let project = db.project();
     // Like `resolve_module`, this looks at the disk.
     let _ = project.disk_generation(db);
-    let roots = project.search_roots(db);
-    let mut dir = key.dir(db).as_path();
-    while is_package_dir(db, dir) {
-        dir = dir.parent()?;
-    }
-    if roots.iter().any(|root| root.path == dir) {
-        return None;
-    }
+    let dir = key.dir(db);
     let mut parts = key.dotted(db).split('.');
     let first = parts.next()?;
     let start = SearchDir {
-        path: dir.to_path_buf(),
+        path: dir.clone(),
         in_workspace: project.directories(db).contains(dir),
     };
     let mut module = match find_in_dir(db, &start, first) {

@@ -538,7 +538,7 @@ impl Engine {
         let config = &workspace.config().config;
         self.selection = RuleSelection::new(config.select.as_deref(), &config.ignore);
         tracing::info!(
-            files = workspace.files().len(),
+            files = workspace.file_count(),
             elapsed = ?started.elapsed(),
             "loaded the workspace at {}",
             root.display()
@@ -650,7 +650,7 @@ impl Engine {
             DiagnosticMode::Workspace => match &mut self.import_graph {
                 // Only what the edit can reach: the rest is known unchanged.
                 Some((_, graph)) if !touched.everything => (graph.reach(db, &changed), false),
-                _ => (workspace.files(), true),
+                _ => (workspace.files().to_vec(), true),
             },
             DiagnosticMode::OpenFiles => {
                 let mut files: Vec<SourceFile> = self
@@ -805,7 +805,7 @@ impl Engine {
         let reported: Vec<PathBuf> = match self.diagnostic_mode(workspace) {
             DiagnosticMode::Workspace => workspace
                 .files()
-                .into_iter()
+                .iter()
                 .map(|file| file.path(workspace.db()).clone())
                 .filter(|path| !self.documents.contains_key(path))
                 .collect(),
@@ -854,7 +854,7 @@ impl Engine {
         let totals = workspace.db().query_totals();
         let (full_parses, incremental_parses) = workspace.db().document_parses().counts();
         json!({
-            "files": workspace.files().len(),
+            "files": workspace.file_count(),
             "openDocuments": self.documents.len(),
             "queries": totals
                 .into_iter()

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use dashmap::DashMap;
 use ripple_core::QueryStats;
 use ripple_python::{PathKind, Project};
+use rustc_hash::FxBuildHasher;
 
 #[salsa::db]
 #[derive(Clone)]
@@ -14,9 +15,10 @@ pub struct RippleDatabase {
     stats: Arc<QueryStats>,
     project: Option<Project>,
     /// What library paths are on disk, so a module imported from a thousand files is looked up
-    /// once. Cleared together with a bump of `Project::disk_generation`.
-    disk: Arc<DashMap<PathBuf, PathKind>>,
-    listings: Arc<DashMap<PathBuf, Arc<[String]>>>,
+    /// once. Cleared together with a bump of `Project::disk_generation`. (Fx-hashed: these are
+    /// asked hundreds of thousands of times in a cold check, and SipHash was most of the cost.)
+    disk: Arc<DashMap<PathBuf, PathKind, FxBuildHasher>>,
+    listings: Arc<DashMap<PathBuf, Arc<[String]>, FxBuildHasher>>,
     document_parses: Arc<ripple_python::parse::DocumentParses>,
 }
 
@@ -28,8 +30,8 @@ impl Default for RippleDatabase {
             storage: salsa::Storage::new(Some(Box::new(move |event| observer.observe(&event)))),
             stats,
             project: None,
-            disk: Arc::new(DashMap::new()),
-            listings: Arc::new(DashMap::new()),
+            disk: Arc::new(DashMap::default()),
+            listings: Arc::new(DashMap::default()),
             document_parses: Arc::default(),
         }
     }
@@ -114,7 +116,7 @@ impl ripple_python::Db for RippleDatabase {
         kind
     }
 
-    fn read_file(&self, path: &Path) -> ripple_core::FileContents {
+    fn read_file(&self, path: &Path) -> Result<String, ripple_core::FileContents> {
         crate::workspace::read_contents(path)
     }
 

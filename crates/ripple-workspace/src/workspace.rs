@@ -12,7 +12,7 @@ use salsa::{Durability, Setter};
 
 use crate::config::{LoadedConfig, load_config};
 use crate::database::RippleDatabase;
-use crate::discovery::walk_workspace;
+use crate::discovery::{sort_paths, walk_workspace};
 use crate::interpreter::discover_environment;
 
 /// Stack size of checking threads: the analysis recurses (boundedly) over deeply nested code.
@@ -63,6 +63,8 @@ pub struct Workspace {
     problems: Vec<WorkspaceProblem>,
     /// Bumped whenever files are added or removed: where imports resolve may have changed.
     file_set_generation: u64,
+    /// The files in path order, kept with the file set rather than sorted at every ask.
+    sorted_files: Arc<[SourceFile]>,
 }
 
 impl Workspace {
@@ -118,7 +120,7 @@ impl Workspace {
                 paths.push(path.clone());
             }
         }
-        paths.sort();
+        sort_paths(&mut paths);
         paths.dedup();
 
         let environment = discover_environment(&root, config.config.python.as_deref());
@@ -135,11 +137,13 @@ impl Workspace {
         let mut db = RippleDatabase::default();
         let mut files = FxHashMap::default();
         let mut directories = FxHashSet::default();
+        let mut sorted_files = Vec::with_capacity(paths.len());
         for path in paths {
             add_directories(&root, &path, &mut directories);
             // Read when analysed, not now: see `FileContents::OnDisk`.
             let file = SourceFile::new(&db, path.clone(), FileContents::OnDisk, 0);
             files.insert(path, file);
+            sorted_files.push(file);
         }
         tracing::debug!(elapsed = ?started.elapsed(), "created the inputs");
         // Workspace files change all the time (LOW, salsa's default); the search roots and the
@@ -162,6 +166,7 @@ impl Workspace {
             project,
             problems,
             file_set_generation: 0,
+            sorted_files: sorted_files.into(),
         }
     }
 
@@ -187,16 +192,13 @@ impl Workspace {
         self.file_set_generation
     }
 
-    /// Every workspace file, sorted by path.
-    pub fn files(&self) -> Vec<SourceFile> {
-        let mut files: Vec<(PathBuf, SourceFile)> = self
-            .project
-            .files(&self.db)
-            .iter()
-            .map(|(path, file)| (path.clone(), *file))
-            .collect();
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        files.into_iter().map(|(_, file)| file).collect()
+    /// Every workspace file, sorted by path (see `sort_paths`).
+    pub fn files(&self) -> Arc<[SourceFile]> {
+        self.sorted_files.clone()
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.sorted_files.len()
     }
 
     pub fn file(&self, path: &Path) -> Option<SourceFile> {
@@ -348,6 +350,12 @@ impl Workspace {
         directories: FxHashSet<PathBuf>,
     ) {
         self.file_set_generation += 1;
+        let mut paths: Vec<PathBuf> = files.keys().cloned().collect();
+        sort_paths(&mut paths);
+        self.sorted_files = paths
+            .iter()
+            .filter_map(|path| files.get(path).copied())
+            .collect();
         self.project.set_files(&mut self.db).to(Arc::new(files));
         self.project
             .set_directories(&mut self.db)
@@ -436,30 +444,48 @@ fn check_files(
     })
 }
 
-/// Reads a file's bytes (for `FileContents::OnDisk` inputs, when analysed); a file that cannot be
-/// read is still a file, with a reason. Only regular files are read: a FIFO named `x.py` would
-/// block a read forever.
-pub fn read_contents(path: &Path) -> FileContents {
-    match std::fs::metadata(path) {
-        Ok(metadata) if !metadata.is_file() => {
-            return FileContents::Unreadable(
-                "not a regular file (a directory, pipe or device named like Python source)".into(),
-            );
-        }
-        Ok(metadata) if metadata.len() > MAX_FILE_BYTES => {
-            return FileContents::Unreadable(format!(
-                "file is {} MiB, larger than the {} MiB ripple analyses",
-                metadata.len() / (1024 * 1024),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ));
-        }
-        Ok(_) => {}
-        Err(error) => return FileContents::Unreadable(format!("cannot read the file: {error}")),
+/// Reads a file's text (for `FileContents::OnDisk` inputs, when analysed), or why it has none:
+/// a file that cannot be read is still a file, with a reason. Only regular files are read: a
+/// FIFO named `x.py` would block a read forever. The file is opened once and asked its kind and
+/// size through the open handle (not by path, then opened): a cold check reads every file.
+pub fn read_contents(path: &Path) -> Result<String, FileContents> {
+    use std::io::Read as _;
+    let unreadable =
+        |error: std::io::Error| FileContents::Unreadable(format!("cannot read the file: {error}"));
+    let mut file = open_without_blocking(path).map_err(unreadable)?;
+    let metadata = file.metadata().map_err(unreadable)?;
+    if !metadata.is_file() {
+        return Err(FileContents::Unreadable(
+            "not a regular file (a directory, pipe or device named like Python source)".into(),
+        ));
     }
-    match std::fs::read(path) {
-        Ok(bytes) => FileContents::from_bytes(bytes),
-        Err(error) => FileContents::Unreadable(format!("cannot read the file: {error}")),
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(FileContents::Unreadable(format!(
+            "file is {} MiB, larger than the {} MiB ripple analyses",
+            metadata.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
     }
+    // One more byte than the size, so that the read which finds the end needs no reallocation.
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0) + 1);
+    file.read_to_end(&mut bytes).map_err(unreadable)?;
+    ripple_core::decode_source(bytes)
+}
+
+/// Opens for reading without waiting for a writer: opening a FIFO blocks until one comes,
+/// unless asked not to (which changes nothing for a regular file).
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 fn add_directories(root: &Path, file: &Path, directories: &mut FxHashSet<PathBuf>) {

@@ -108,7 +108,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
 
     let files: Vec<_> = workspace
         .files()
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|file| {
             let path = file.path(workspace.db());
             absolute.iter().any(|wanted| path.starts_with(wanted))
