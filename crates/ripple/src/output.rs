@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ripple_core::{Diagnostic, LineIndex, Position, PositionEncoding};
@@ -9,16 +10,17 @@ use ripple_python::Rule;
 use ripple_workspace::{Workspace, WorkspaceProblem};
 use serde::Serialize;
 
-/// One diagnostic, positioned for output.
+/// One diagnostic, positioned for output. The path is shared by a file's findings and the
+/// message with the diagnostic: a large workspace has hundreds of thousands of findings.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    pub path: String,
+    pub path: Arc<str>,
     #[serde(skip)]
     pub start: Position,
     pub range: Range,
     pub severity: &'static str,
     pub code: &'static str,
-    pub message: String,
+    pub message: Arc<str>,
     pub source: &'static str,
 }
 
@@ -29,16 +31,16 @@ pub struct Range {
 }
 
 impl Finding {
-    pub fn from_diagnostic(path: &str, lines: &LineIndex, diagnostic: &Diagnostic) -> Self {
+    pub fn from_diagnostic(path: &Arc<str>, lines: &LineIndex, diagnostic: &Diagnostic) -> Self {
         let start = lines.position(diagnostic.range.start, PositionEncoding::Utf16);
         let end = lines.position(diagnostic.range.end, PositionEncoding::Utf16);
         Self {
-            path: path.to_string(),
+            path: path.clone(),
             start,
             range: Range { start, end },
             severity: diagnostic.severity.as_str(),
             code: diagnostic.code,
-            message: diagnostic.message.to_string(),
+            message: diagnostic.message.clone(),
             source: "ripple",
         }
     }
@@ -49,12 +51,12 @@ impl Finding {
             character: 0,
         };
         Self {
-            path: path.to_string(),
+            path: path.into(),
             start,
             range: Range { start, end: start },
             severity: "error",
             code: problem.code,
-            message: problem.message.clone(),
+            message: problem.message.as_str().into(),
             source: "ripple",
         }
     }

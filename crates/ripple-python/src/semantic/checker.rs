@@ -1162,7 +1162,7 @@ impl<'a> Checker<'a> {
             return;
         }
 
-        let mut imported = Vec::new();
+        let mut imported = Vec::with_capacity(import.names.len());
         for alias in &import.names {
             let real_name = alias.name.id.as_str();
             imported.push((real_name.to_string(), range_of(&alias.name)));
@@ -2234,6 +2234,8 @@ impl<'a> Checker<'a> {
             .collect();
         names.sort_unstable();
         names.dedup();
+        // Kept for the life of the analysis, for every module: without the slack of growth.
+        names.shrink_to_fit();
         let has_getattr = module.bindings.contains_key("__getattr__");
         let star_imports = self
             .imports
