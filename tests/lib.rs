@@ -39,7 +39,12 @@ pub fn check_all(
     let mut reports: Vec<_> = workspace
         .check(&files, true, &|| {})
         .into_iter()
-        .map(|report| (workspace.display_path(&report.path), report.diagnostics))
+        .map(|report| {
+            (
+                workspace.display_path(&report.path),
+                report.diagnostics.to_vec(),
+            )
+        })
         .collect();
     reports.sort_by(|a, b| a.0.cmp(&b.0));
     reports

@@ -138,7 +138,7 @@ fn run_case(case: &Case) -> Result<(), String> {
     for report in reports {
         let display = workspace.display_path(&report.path);
         let lines = ripple_python::line_index(workspace.db(), report.file);
-        for diagnostic in report.diagnostics {
+        for diagnostic in report.diagnostics.iter() {
             let line = lines.line_of(diagnostic.range.start) + 1;
             let key = (
                 display.clone(),

@@ -132,25 +132,39 @@ pub fn noqa_directives(db: &dyn Db, file: SourceFile) -> Arc<NoqaDirectives> {
 }
 
 /// All findings for the file, sorted by position, with `# noqa` comments applied unless
-/// `respect_noqa` is false.
-pub fn check_file(db: &dyn Db, file: SourceFile, respect_noqa: bool) -> Vec<Diagnostic> {
-    let mut diagnostics = all_diagnostics(db, file).clone();
+/// `respect_noqa` is false. Shared with the query's memo unless a comment silences something.
+pub fn check_file(db: &dyn Db, file: SourceFile, respect_noqa: bool) -> Arc<[Diagnostic]> {
+    let diagnostics = all_diagnostics(db, file);
     if respect_noqa {
         let noqa = noqa_directives(db, file);
-        if !noqa.is_empty() {
-            diagnostics.retain(|diagnostic| !noqa.suppresses_diagnostic(diagnostic));
+        if !noqa.is_empty()
+            && diagnostics
+                .iter()
+                .any(|diagnostic| noqa.suppresses_diagnostic(diagnostic))
+        {
+            return diagnostics
+                .iter()
+                .filter(|diagnostic| !noqa.suppresses_diagnostic(diagnostic))
+                .cloned()
+                .collect();
         }
     }
-    diagnostics
+    diagnostics.clone()
 }
 
 /// Every finding for the file, sorted by position, `# noqa` not applied.
 #[salsa::tracked(returns(ref))]
-pub fn all_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
-    let mut diagnostics = local_diagnostics(db, file).to_vec();
-    diagnostics.extend(import_diagnostics(db, file).iter().cloned());
+pub fn all_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<[Diagnostic]> {
+    let local = local_diagnostics(db, file);
+    let imported = import_diagnostics(db, file);
+    if imported.is_empty() {
+        // Most files: the local findings, already sorted, shared rather than copied.
+        return local.clone();
+    }
+    let mut diagnostics = local.to_vec();
+    diagnostics.extend(imported.iter().cloned());
     diagnostics.sort_by(|a, b| (a.range, a.code).cmp(&(b.range, b.code)));
-    diagnostics
+    diagnostics.into()
 }
 
 fn report(diagnostics: &mut Vec<Diagnostic>, rule: Rule, range: TextRange, message: String) {

@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -148,7 +149,7 @@ pub struct Engine {
     published: HashMap<PathBuf, Vec<lsp::Diagnostic>>,
     /// The same, before conversion: a file whose text and findings did not change is skipped
     /// without converting positions (in workspace mode, most files after most edits).
-    published_raw: HashMap<PathBuf, Vec<Diagnostic>>,
+    published_raw: HashMap<PathBuf, Arc<[Diagnostic]>>,
     stats: Stats,
     /// Bumped for every check started; a finished check of an older generation is stale.
     generation: u64,

@@ -52,7 +52,7 @@ pub struct WorkspaceProblem {
 pub struct FileReport {
     pub file: SourceFile,
     pub path: PathBuf,
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Arc<[Diagnostic]>,
 }
 
 pub struct Workspace {

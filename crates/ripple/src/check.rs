@@ -137,7 +137,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     {
         let display: std::sync::Arc<str> = workspace.display_path(&report.path).into();
         let lines = ripple_python::line_index(workspace.db(), report.file);
-        for diagnostic in &report.diagnostics {
+        for diagnostic in report.diagnostics.iter() {
             if selection.allows(diagnostic.code) {
                 findings.push(Finding::from_diagnostic(&display, lines, diagnostic));
             }
