@@ -1,10 +1,78 @@
-//! A guard in front of the protocol codec. tower-lsp-server's reader ends the whole session at
-//! the first message whose body is not JSON (the framed stream stops after a decode error);
-//! this layer reads the `Content-Length` frames itself, logs and drops any frame whose body is
-//! not a JSON object, and passes the rest through unchanged. Written by hand because the codec
-//! offers no hook for this.
+//! LSP framing around tower-lsp-server's codec, on both sides of the stream. Written by hand
+//! because the codec offers no hook for either.
+//!
+//! - In: tower-lsp-server's reader ends the whole session at the first message whose body is
+//!   not JSON (the framed stream stops after a decode error); `guarded` reads the
+//!   `Content-Length` frames itself, logs and drops any frame whose body is not a JSON object,
+//!   and passes the rest through unchanged.
+//! - Out: every message leaves through one queue of whole frames (`Frames`), written by one
+//!   task that flushes once per burst. The engine puts its notifications there directly, already
+//!   encoded; the server's own messages (responses, requests to the client) are cut into frames
+//!   by `forward_frames`. Sending 1,000 publishes through tower-lsp's client, one hop and one
+//!   flush each, took about 20 ms and half the server's CPU in task switches.
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
+use tokio::io::{
+    AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter,
+    DuplexStream,
+};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+/// Whole frames (header and body) on their way out; `None` asks the writer to finish.
+pub type Frames = UnboundedSender<Option<Vec<u8>>>;
+
+/// Frames one message body: the header, then the body.
+pub fn frame(body: &[u8]) -> Vec<u8> {
+    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+    let mut frame = Vec::with_capacity(header.len() + body.len());
+    frame.extend_from_slice(header.as_bytes());
+    frame.extend_from_slice(body);
+    frame
+}
+
+/// Cuts what the server writes into frames and queues them, until the server's end closes.
+pub async fn forward_frames(output: DuplexStream, frames: Frames) {
+    let mut output = BufReader::new(output);
+    loop {
+        let length = match read_headers(&mut output).await {
+            Ok(Some(length)) => length,
+            Ok(None) => break,
+            Err(problem) => {
+                // The server's own codec wrote this: not expected to happen, and not recoverable.
+                tracing::error!("the server wrote a malformed frame: {problem}");
+                break;
+            }
+        };
+        let mut body = vec![0; length];
+        if output.read_exact(&mut body).await.is_err() {
+            break;
+        }
+        if frames.send(Some(frame(&body))).is_err() {
+            break;
+        }
+    }
+}
+
+/// Writes queued frames to `output` in order, flushing when the queue runs dry (a burst of
+/// publishes is one write), until asked to finish (after writing what came before) or the
+/// output fails (the client is gone).
+pub async fn write_frames(
+    mut queue: UnboundedReceiver<Option<Vec<u8>>>,
+    output: impl AsyncWrite + Unpin,
+) -> std::io::Result<()> {
+    let mut output = BufWriter::with_capacity(64 * 1024, output);
+    while let Some(Some(frame)) = queue.recv().await {
+        output.write_all(&frame).await?;
+        loop {
+            match queue.try_recv() {
+                Ok(Some(frame)) => output.write_all(&frame).await?,
+                Ok(None) => return output.flush().await,
+                Err(_) => break,
+            }
+        }
+        output.flush().await?;
+    }
+    output.flush().await
+}
 
 /// Frames larger than this are refused (and the session ends): no editor sends such a message.
 const MAX_FRAME_BYTES: usize = 256 * 1024 * 1024;
@@ -89,5 +157,46 @@ async fn read_headers(input: &mut (impl AsyncBufReadExt + Unpin)) -> Result<Opti
                     .map_err(|_| format!("bad Content-Length `{}`", value.trim()))?,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The server's output arrives in arbitrary pieces; the writer must put out whole frames,
+    /// the server's and the engine's, in the order they were queued, and everything queued
+    /// before it is asked to finish.
+    #[tokio::test]
+    async fn frames_leave_whole_and_in_order() {
+        let (frames, queue) = tokio::sync::mpsc::unbounded_channel();
+        let (mut server_side, server_frames) = tokio::io::duplex(64);
+        let (output, mut written) = tokio::io::duplex(1024 * 1024);
+        let writer = tokio::spawn(write_frames(queue, output));
+        let forwarder = tokio::spawn(forward_frames(server_frames, frames.clone()));
+
+        let first = frame(br#"{"id":1,"result":null}"#);
+        let second = frame(br#"{"id":2,"result":"a longer answer, cut into many pieces"}"#);
+        for piece in first.chunks(5).chain(second.chunks(7)) {
+            server_side
+                .write_all(piece)
+                .await
+                .unwrap_or_else(|error| panic!("{error}"));
+        }
+        drop(server_side);
+        forwarder.await.unwrap_or_else(|error| panic!("{error}"));
+        let engine = frame(br#"{"method":"textDocument/publishDiagnostics"}"#);
+        let _ = frames.send(Some(engine.clone()));
+        let _ = frames.send(None);
+        let _ = frames.send(Some(frame(b"{}")));
+        let result = writer.await.unwrap_or_else(|error| panic!("{error}"));
+        assert!(result.is_ok(), "{result:?}");
+
+        let mut out = Vec::new();
+        written
+            .read_to_end(&mut out)
+            .await
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(out, [first, second, engine].concat());
     }
 }

@@ -41,7 +41,7 @@ pub enum EngineAtExit {
 /// Serves LSP on `input`/`output` until `exit` or the end of the input; see [`run_stdio`].
 pub fn serve(
     input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
-    output: impl tokio::io::AsyncWrite + Unpin,
+    output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
     at_exit: EngineAtExit,
 ) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -54,10 +54,15 @@ pub fn serve(
     let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
     let stop = events.clone();
     let mut engine_thread = None;
+    // Every message leaves as a whole frame through one queue and one writer (see `framing`).
+    let (frames, frame_queue) = tokio::sync::mpsc::unbounded_channel();
+    let (server_output, server_frames) = tokio::io::duplex(1024 * 1024);
     runtime.block_on(async {
+        let writer = tokio::spawn(framing::write_frames(frame_queue, output));
+        let forwarder = tokio::spawn(framing::forward_frames(server_frames, frames.clone()));
         let mut receiver = Some(receiver);
         let (service, socket) = LspService::build(|client| {
-            let outbox = outbox::Outbox::new(client.clone(), handle.clone());
+            let outbox = outbox::Outbox::new(client.clone(), handle.clone(), frames.clone());
             if let Some(receiver) = receiver.take() {
                 let own_events = events.clone();
                 let spawned = std::thread::Builder::new()
@@ -73,9 +78,18 @@ pub fn serve(
         })
         .custom_method("ripple/stats", backend::Backend::stats)
         .finish();
-        Server::new(framing::guarded(input), output, socket)
+        Server::new(framing::guarded(input), server_output, socket)
             .serve(service)
             .await;
+        // The server's last words (the answer to `shutdown`) are queued once its end of the
+        // stream is read to the end; then the writer finishes what is queued and stops.
+        let _ = forwarder.await;
+        let _ = frames.send(None);
+        match writer.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::debug!("the output closed: {error}"),
+            Err(error) => tracing::error!("the output writer failed: {error}"),
+        }
     });
     if at_exit == EngineAtExit::Join {
         let _ = stop.send(engine::Event::Stop);

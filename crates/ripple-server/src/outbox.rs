@@ -1,28 +1,33 @@
 //! Messages from the engine loop to the editor. The loop runs on its own thread. Notifications
-//! (diagnostics, progress) go through one queue that a single task drains, so they leave in the
-//! order the loop produced them and the loop never waits for the transport: re-publishing 1,000
-//! importers took 35 µs a message when the loop handed each over and waited.
+//! (diagnostics, progress) are encoded here and put on the output's queue of frames
+//! (`framing::Frames`), so they leave in the order the loop produced them and the loop never
+//! waits for the transport. Requests to the client (progress tokens, refreshes) go through
+//! tower-lsp-server's client, which matches their answers.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
+
+use crate::framing::{Frames, frame};
 use tower_lsp_server::Client;
-use tower_lsp_server::lsp_types::notification::Progress;
+use tower_lsp_server::lsp_types::notification::{Notification, Progress, PublishDiagnostics};
 use tower_lsp_server::lsp_types::request::WorkDoneProgressCreate;
 use tower_lsp_server::lsp_types::{
-    Diagnostic, NumberOrString, ProgressParams, ProgressParamsValue, Uri, WorkDoneProgress,
-    WorkDoneProgressBegin, WorkDoneProgressCreateParams, WorkDoneProgressEnd,
+    Diagnostic, NumberOrString, ProgressParams, ProgressParamsValue, PublishDiagnosticsParams, Uri,
+    WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressCreateParams, WorkDoneProgressEnd,
     WorkDoneProgressReport,
 };
 
 /// How long the loop waits for a client to create a progress token.
 const PROGRESS_CREATE_PATIENCE: Duration = Duration::from_secs(2);
 
-/// A notification waiting for the transport.
-enum Outgoing {
-    Diagnostics(Uri, Vec<Diagnostic>, Option<i32>),
-    Progress(ProgressParams),
+/// A notification as JSON-RPC puts it on the wire.
+#[derive(serde::Serialize)]
+struct NotificationMessage<'a, P> {
+    jsonrpc: &'static str,
+    method: &'static str,
+    params: &'a P,
 }
 
 #[derive(Clone)]
@@ -30,41 +35,45 @@ pub struct Outbox {
     client: Client,
     runtime: Handle,
     next_token: std::sync::Arc<AtomicUsize>,
-    notifications: tokio::sync::mpsc::UnboundedSender<Outgoing>,
+    frames: Frames,
 }
 
 impl Outbox {
-    pub fn new(client: Client, runtime: Handle) -> Self {
-        let (notifications, mut queue) = tokio::sync::mpsc::unbounded_channel();
-        let sender = client.clone();
-        runtime.spawn(async move {
-            while let Some(outgoing) = queue.recv().await {
-                match outgoing {
-                    Outgoing::Diagnostics(uri, diagnostics, version) => {
-                        sender.publish_diagnostics(uri, diagnostics, version).await;
-                    }
-                    Outgoing::Progress(params) => {
-                        sender.send_notification::<Progress>(params).await;
-                    }
-                }
-            }
-        });
+    /// The engine is started only once the client has sent `initialized`, so what it sends is
+    /// never early (tower-lsp-server's client would hold back notifications before that).
+    pub fn new(client: Client, runtime: Handle, frames: Frames) -> Self {
         Self {
             client,
             runtime,
             next_token: std::sync::Arc::new(AtomicUsize::new(1)),
-            notifications,
+            frames,
         }
     }
 
-    fn queue(&self, outgoing: Outgoing) {
-        if self.notifications.send(outgoing).is_err() {
+    fn notify<N: Notification>(&self, params: &N::Params) {
+        let message = NotificationMessage {
+            jsonrpc: "2.0",
+            method: N::METHOD,
+            params,
+        };
+        let body = match serde_json::to_vec(&message) {
+            Ok(body) => body,
+            Err(error) => {
+                tracing::error!("cannot encode a {} notification: {error}", N::METHOD);
+                return;
+            }
+        };
+        if self.frames.send(Some(frame(&body))).is_err() {
             tracing::debug!("the transport has stopped; a notification was dropped");
         }
     }
 
     pub fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
-        self.queue(Outgoing::Diagnostics(uri, diagnostics, version));
+        self.notify::<PublishDiagnostics>(&PublishDiagnosticsParams::new(
+            uri,
+            diagnostics,
+            version,
+        ));
     }
 
     /// Asks a pull-diagnostics client to pull again (`workspace/diagnostic/refresh`): something
@@ -138,10 +147,10 @@ impl ProgressReporter {
         if !self.enabled {
             return;
         }
-        self.outbox.queue(Outgoing::Progress(ProgressParams {
+        self.outbox.notify::<Progress>(&ProgressParams {
             token: self.token.clone(),
             value: ProgressParamsValue::WorkDone(value),
-        }));
+        });
     }
 
     /// Reports `done/total`, the percentage and an estimate of the time left, every 100 ms
