@@ -8,8 +8,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
-
-use crate::framing::{Frames, frame};
 use tower_lsp_server::Client;
 use tower_lsp_server::lsp_types::notification::{Notification, Progress, PublishDiagnostics};
 use tower_lsp_server::lsp_types::request::WorkDoneProgressCreate;
@@ -18,6 +16,8 @@ use tower_lsp_server::lsp_types::{
     WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressCreateParams, WorkDoneProgressEnd,
     WorkDoneProgressReport,
 };
+
+use crate::framing::{Frames, frame};
 
 /// How long the loop waits for a client to create a progress token.
 const PROGRESS_CREATE_PATIENCE: Duration = Duration::from_secs(2);
@@ -39,8 +39,10 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// The engine is started only once the client has sent `initialized`, so what it sends is
-    /// never early (tower-lsp-server's client would hold back notifications before that).
+    /// Notifications bypass tower-lsp-server's client, which would hold back any sent before
+    /// the client's `initialized`. The specification only forbids them before the answer to
+    /// `initialize`, and the engine has nothing to send before then: tower-lsp-server drops
+    /// the notifications a client sends earlier, so no event reaches the loop.
     pub fn new(client: Client, runtime: Handle, frames: Frames) -> Self {
         Self {
             client,
