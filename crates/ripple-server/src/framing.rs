@@ -20,9 +20,14 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 /// Whole frames (header and body) on their way out; `None` asks the writer to finish.
 pub type Frames = UnboundedSender<Option<Vec<u8>>>;
 
+/// The header in front of a body of `length` bytes.
+fn header(length: usize) -> String {
+    format!("Content-Length: {length}\r\n\r\n")
+}
+
 /// Frames one message body: the header, then the body.
 pub fn frame(body: &[u8]) -> Vec<u8> {
-    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+    let header = header(body.len());
     let mut frame = Vec::with_capacity(header.len() + body.len());
     frame.extend_from_slice(header.as_bytes());
     frame.extend_from_slice(body);
@@ -42,11 +47,15 @@ pub async fn forward_frames(output: DuplexStream, frames: Frames) {
                 break;
             }
         };
-        let mut body = vec![0; length];
-        if output.read_exact(&mut body).await.is_err() {
+        // Read the body straight into its frame, behind the header.
+        let header = header(length);
+        let mut frame = Vec::with_capacity(header.len() + length);
+        frame.extend_from_slice(header.as_bytes());
+        frame.resize(header.len() + length, 0);
+        if output.read_exact(&mut frame[header.len()..]).await.is_err() {
             break;
         }
-        if frames.send(Some(frame(&body))).is_err() {
+        if frames.send(Some(frame)).is_err() {
             break;
         }
     }
@@ -108,7 +117,7 @@ pub fn guarded(input: impl AsyncRead + Unpin + Send + 'static) -> DuplexStream {
             }
             match serde_json::from_slice::<serde_json::Value>(&body) {
                 Ok(serde_json::Value::Object(_)) => {
-                    let header = format!("Content-Length: {length}\r\n\r\n");
+                    let header = header(length);
                     if writer.write_all(header.as_bytes()).await.is_err()
                         || writer.write_all(&body).await.is_err()
                     {
