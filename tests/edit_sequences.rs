@@ -15,10 +15,11 @@
 use std::path::{Path, PathBuf};
 
 use ripple_core::{FileContents, PositionEncoding};
-use ripple_python::Db as _;
 use ripple_server::document::Document;
-use ripple_tests::{Rng, canonical, char_boundary, code_units, env_count, line_starts, write_tree};
-use ripple_workspace::Workspace;
+use ripple_tests::{
+    Rng, canonical, char_boundary, code_units, env_count, languages, line_starts, write_tree,
+};
+use ripple_workspace::{CheckOptions, Workspace, check_file};
 use tower_lsp_server::lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 
 /// Text the generator inserts: Python that binds, imports and uses names, and the characters
@@ -122,7 +123,8 @@ fn random_single_file_edit_sequences_match_a_fresh_check() {
             }
             total += 1;
         }
-        let (full, incremental) = session.workspace.db().document_parses().counts();
+        let (full, incremental) = ripple_python::document_parses(session.workspace.db())
+            .map_or((0, 0), |trees| trees.counts());
         full_parses += full;
         incremental_parses += incremental;
     }
@@ -369,8 +371,9 @@ impl Session {
         ]);
         let root = canonical(dir.path());
         let path = root.join(&start.name);
-        let mut workspace = Workspace::load_files_only(&root, std::slice::from_ref(&path));
-        workspace.set_document_text(&path, start.text.as_str().into());
+        let mut workspace =
+            Workspace::load_files_only(&root, std::slice::from_ref(&path), &languages());
+        workspace.set_document_text(&path, start.text.as_str().into(), None, None);
         let session = Self {
             _dir: dir,
             root,
@@ -388,15 +391,16 @@ impl Session {
     /// fresh database.
     fn apply(&mut self, event: &Event, reference: &str) -> Result<(), String> {
         self.document.version += 1;
-        self.document.apply(event, self.encoding);
+        let applied = self.document.apply(event, self.encoding);
         let text = self.document.text();
         if text != reference {
             return Err(format!(
                 "the document reads {text:?}\nthe reference reads {reference:?}"
             ));
         }
+        // The edit as the document found it from the ranges, as the server passes it on.
         self.workspace
-            .set_document_text(&self.path, text.as_str().into());
+            .set_document_text(&self.path, text.as_str().into(), applied.edit, None);
         // The document's tree, reparsed incrementally where the edit allowed, must be the tree
         // a full parse gives: every node and range (ruff's counterpart of comparing
         // tree-sitter S-expressions), every comment, the same first error.
@@ -412,7 +416,7 @@ full: {full}"
         }
         let incremental = self.check(&self.workspace);
         let mut fresh_workspace =
-            Workspace::load_files_only(&self.root, std::slice::from_ref(&self.path));
+            Workspace::load_files_only(&self.root, std::slice::from_ref(&self.path), &languages());
         fresh_workspace.set_file_contents(&self.path, FileContents::Text(text.as_str().into()));
         let fresh = self.check(&fresh_workspace);
         if incremental != fresh {
@@ -432,8 +436,8 @@ full: {full}"
         let FileContents::Text(text) = file.contents(db) else {
             panic!("the document has no text");
         };
-        db.document_parses()
-            .get(&self.path, text)
+        ripple_python::document_parses(db)
+            .and_then(|trees| trees.get(&self.path, text))
             .unwrap_or_else(|| panic!("the document has no tree"))
     }
 
@@ -443,10 +447,14 @@ full: {full}"
         let Some(file) = workspace.file(&self.path) else {
             return "no file".into();
         };
+        let options = |respect_suppressions| CheckOptions {
+            selection: workspace.selection().clone(),
+            respect_suppressions,
+        };
         format!(
             "{:?}\n{:?}\n{:?}\n{:?}",
-            ripple_python::check_file(db, file, true),
-            ripple_python::check_file(db, file, false),
+            check_file(db, file, &options(true)).diagnostics,
+            check_file(db, file, &options(false)).diagnostics,
             ripple_python::exports(db, file),
             ripple_python::imports(db, file),
         )

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use ripple_core::{ExecutionRecord, FileContents};
-use ripple_tests::{Rng, canonical, check_all, write_tree};
+use ripple_tests::{Rng, canonical, check_all, languages, write_tree};
 use ripple_workspace::Workspace;
 use salsa::plumbing::AsId;
 
@@ -28,7 +28,7 @@ fn workspace() -> (tempfile::TempDir, PathBuf, Workspace) {
         ("c.py", "import os\n\nprint(os.sep)\n"),
     ]);
     let root = canonical(dir.path());
-    let workspace = Workspace::load(&root, &[]);
+    let workspace = Workspace::load(&root, &[], &languages());
     (dir, root, workspace)
 }
 
@@ -208,7 +208,7 @@ fn incremental_results_equal_a_fresh_check_after_many_edits() {
             }
         }
         let incremental = check_all(&workspace);
-        let fresh = check_all(&Workspace::load(&root, &[]));
+        let fresh = check_all(&Workspace::load(&root, &[], &languages()));
         assert_eq!(
             incremental, fresh,
             "step {step}: incremental and fresh checks differ"

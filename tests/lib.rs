@@ -3,6 +3,14 @@
 pub mod lsp_client;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ripple_core::Languages;
+
+/// The languages these tests check: Python, as the `ripple` binary registers it.
+pub fn languages() -> Languages {
+    Languages::new(vec![Arc::new(ripple_python::Python)])
+}
 
 /// Writes `files` (relative path, text) under a new temporary directory.
 pub fn write_tree(files: &[(&str, &str)]) -> tempfile::TempDir {

@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use ripple_tests::{canonical, write_tree};
+use ripple_tests::{canonical, languages, write_tree};
 use ripple_workspace::Workspace;
 
 struct Case {
@@ -130,16 +130,15 @@ fn run_case(case: &Case) -> Result<(), String> {
         std::fs::write(dir.path().join("ripple.toml"), "").map_err(|e| e.to_string())?;
     }
     let root = canonical(dir.path());
-    let workspace = Workspace::load(&root, &[]);
+    let workspace = Workspace::load(&root, &[], &languages());
     let files = workspace.files();
     let reports = workspace.check(&files, true, &|| {});
     let mut actual = BTreeSet::new();
     let mut actual_messages = Vec::new();
     for report in reports {
         let display = workspace.display_path(&report.path);
-        let lines = ripple_python::line_index(workspace.db(), report.file);
         for diagnostic in report.diagnostics.iter() {
-            let line = lines.line_of(diagnostic.range.start) + 1;
+            let line = report.lines.line_of(diagnostic.range.start) + 1;
             let key = (
                 display.clone(),
                 line,

@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use ripple_tests::{Rng, canonical, check_all, env_count, write_contents, write_tree};
+use ripple_tests::{Rng, canonical, check_all, env_count, languages, write_contents, write_tree};
 use ripple_workspace::Workspace;
 
 /// Modules the sequences write, as paths under the root. `pkg/__init__.py` is toggled; `lib/` is
@@ -300,7 +300,7 @@ impl Model {
             ("b.py", "alpha = 1\n"),
         ]);
         let root = canonical(dir.path());
-        let workspace = Workspace::load(&root, &[]);
+        let workspace = Workspace::load(&root, &[], &languages());
         Self {
             _dir: dir,
             root,
@@ -323,8 +323,12 @@ impl Model {
         match operation {
             Operation::EditorWrite { path, text } => {
                 self.open.insert(path.clone(), text.clone());
-                self.workspace
-                    .set_document_text(&self.root.join(path), text.as_str().into());
+                self.workspace.set_document_text(
+                    &self.root.join(path),
+                    text.as_str().into(),
+                    None,
+                    None,
+                );
             }
             Operation::EditorClose { path } => {
                 if self.open.remove(path).is_some() {
@@ -406,9 +410,9 @@ impl Model {
     /// A fresh load, as the server makes one: the walk, then the open documents' texts (an open
     /// document is checked even where the walk would skip it).
     fn load(&self) -> Workspace {
-        let mut workspace = Workspace::load(&self.root, &[]);
+        let mut workspace = Workspace::load(&self.root, &[], &languages());
         for (path, text) in &self.open {
-            workspace.set_document_text(&self.root.join(path), text.as_str().into());
+            workspace.set_document_text(&self.root.join(path), text.as_str().into(), None, None);
         }
         workspace
     }

@@ -2,7 +2,8 @@
 //! ranges, whole-text replacements) applied to an open document in either position encoding,
 //! one at a time, the way the server does: after each, the tree reparsed incrementally (where
 //! the edit allows) must equal a full parse of the new text, and every position of the result,
-//! converted back as diagnostics are, must name a place inside the text.
+//! converted back as diagnostics are, must name a place inside the text. The edit handed to the
+//! reparse is the one the document derived from the change's range, as in the server.
 
 #![no_main]
 
@@ -51,10 +52,18 @@ fuzz_target!(|input: Input| {
     let mut text = document.text();
     let mut tree = parse_source(&text);
     for change in changes {
-        document.apply(std::slice::from_ref(&change), encoding);
+        let applied = document.apply(std::slice::from_ref(&change), encoding);
         let new_text = document.text();
         let full = parse_source(&new_text);
-        let edit = TextEdit::between(&text, &new_text);
+        if let Some(edit) = applied.edit {
+            assert!(
+                edit.fits(text.len(), new_text.len())
+                    && text[..edit.start] == new_text[..edit.start]
+                    && text[edit.old_end..] == new_text[edit.new_end..],
+                "{edit:?} does not turn {text:?} into {new_text:?}"
+            );
+        }
+        let edit = applied.edit.or_else(|| TextEdit::between(&text, &new_text));
         if let Some(reparsed) = edit.and_then(|edit| reparse(tree, &text, &new_text, edit)) {
             assert_eq!(
                 format!("{:?} {:?}", reparsed.module, reparsed.comments),

@@ -225,5 +225,6 @@ fuzz_target!(|session: Session| {
         }
     }
     let reader = std::io::Cursor::new(input);
-    let _ = serve(reader, tokio::io::sink(), EngineAtExit::Join);
+    let languages = ripple_core::Languages::new(vec![std::sync::Arc::new(ripple_python::Python)]);
+    let _ = serve(reader, tokio::io::sink(), EngineAtExit::Join, languages);
 });

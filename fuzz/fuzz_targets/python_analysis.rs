@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
-use ripple_core::FileContents;
-use ripple_workspace::Workspace;
+use ripple_core::{FileContents, Languages};
+use ripple_workspace::{CheckOptions, Workspace, check_file};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -31,7 +31,8 @@ fn fixture() -> &'static Mutex<Fixture> {
             std::fs::write(root.join(name), text).unwrap_or_else(|error| panic!("{error}"));
         }
         let path = root.join("fuzzed.py");
-        let workspace = Workspace::load(&root, &[]);
+        let languages = Languages::new(vec![std::sync::Arc::new(ripple_python::Python)]);
+        let workspace = Workspace::load(&root, &[], &languages);
         Mutex::new(Fixture {
             _dir: dir,
             path,
@@ -52,8 +53,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let db = fixture.workspace.db();
-    let _ = ripple_python::check_file(db, file, true);
-    let _ = ripple_python::check_file(db, file, false);
+    for respect_suppressions in [true, false] {
+        let options = CheckOptions {
+            selection: fixture.workspace.selection().clone(),
+            respect_suppressions,
+        };
+        let _ = check_file(db, file, &options);
+    }
     let _ = ripple_python::exports(db, file);
     let _ = ripple_python::imports(db, file);
 });

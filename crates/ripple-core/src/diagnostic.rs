@@ -2,6 +2,16 @@ use std::sync::Arc;
 
 use crate::text::TextRange;
 
+/// A file that its language cannot parse, or whose bytes are not text: the same code in every
+/// language.
+pub const SYNTAX_ERROR_CODE: &str = "syntax-error";
+
+/// A file that could not be read at all: not a rule, never suppressed or deselected.
+pub const IO_ERROR_CODE: &str = "io-error";
+
+/// A problem of the configuration rather than of a source file: not a rule either.
+pub const INVALID_CONFIGURATION_CODE: &str = "invalid-configuration";
+
 /// How serious a diagnostic is; the names match the LSP severities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

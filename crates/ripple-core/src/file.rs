@@ -1,6 +1,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::language::LanguageId;
+
 /// What was read for a file. A file that cannot be read or decoded still exists as an input, so
 /// that the problem is reported as a diagnostic on that file rather than aborting a whole run.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -29,12 +31,13 @@ impl FileContents {
 }
 
 /// Decodes a source file's bytes into its text, or says why it has none (`Undecodable`). Text
-/// must be UTF-8 (PEP 3120's default, and the only encoding ripple supports) and must not
-/// contain NUL bytes, which CPython rejects too. A byte order mark is dropped.
+/// must be UTF-8 (Python's default by PEP 3120, and the only encoding ripple supports) and must
+/// not contain NUL bytes, which CPython and the TypeScript compiler reject too. A byte order
+/// mark is dropped.
 pub fn decode_source(bytes: Vec<u8>) -> Result<String, FileContents> {
     if let Some(position) = memchr::memchr(0, &bytes) {
         return Err(FileContents::Undecodable(format!(
-            "file contains a NUL byte at offset {position}: it looks binary, not Python source"
+            "file contains a NUL byte at offset {position}: it looks binary, not source text"
         )));
     }
     match String::from_utf8(bytes) {
@@ -45,7 +48,7 @@ pub fn decode_source(bytes: Vec<u8>) -> Result<String, FileContents> {
             Ok(text)
         }
         Err(error) => Err(FileContents::Undecodable(format!(
-            "file is not valid UTF-8 (invalid byte at offset {}); ripple reads Python source as UTF-8",
+            "file is not valid UTF-8 (invalid byte at offset {}); ripple reads source files as UTF-8",
             error.utf8_error().valid_up_to()
         ))),
     }
@@ -54,6 +57,8 @@ pub fn decode_source(bytes: Vec<u8>) -> Result<String, FileContents> {
 /// One workspace source file, the unit of input to the database (library files are never
 /// inputs: resolution only asks whether they exist). `revision` counts the changes the front
 /// end applied to this file; salsa tracks its own revisions, this one is for humans and editors.
+/// `language` is the registered language that owns the file, decided by its name when it is
+/// added, and never changed.
 #[salsa::input(debug)]
 pub struct SourceFile {
     #[returns(ref)]
@@ -61,4 +66,6 @@ pub struct SourceFile {
     #[returns(ref)]
     pub contents: FileContents,
     pub revision: u64,
+    #[returns(copy)]
+    pub language: LanguageId,
 }

@@ -34,6 +34,85 @@ fn offset_u32(offset: usize) -> u32 {
     u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
+/// One edit between two texts, in bytes: `start..old_end` of the old text became
+/// `start..new_end` of the new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextEdit {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+}
+
+impl TextEdit {
+    /// The smallest single edit turning `old` into `new` (their common prefix and suffix kept),
+    /// or `None` when they are equal: for a change that came without its range (a file
+    /// changed on disk, a document's whole text replaced).
+    pub fn between(old: &str, new: &str) -> Option<Self> {
+        if old == new {
+            return None;
+        }
+        let (old_bytes, new_bytes) = (old.as_bytes(), new.as_bytes());
+        let mut start = old_bytes
+            .iter()
+            .zip(new_bytes)
+            .take_while(|(a, b)| a == b)
+            .count();
+        // Edits are whole characters: back up to a boundary of both texts.
+        while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
+            start -= 1;
+        }
+        let longest_suffix = old.len().min(new.len()) - start;
+        let mut suffix = old_bytes
+            .iter()
+            .rev()
+            .zip(new_bytes.iter().rev())
+            .take(longest_suffix)
+            .take_while(|(a, b)| a == b)
+            .count();
+        while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix)
+        {
+            suffix -= 1;
+        }
+        Some(Self {
+            start,
+            old_end: old.len() - suffix,
+            new_end: new.len() - suffix,
+        })
+    }
+
+    /// One edit covering this one and then `next` (an edit of the text this one produced): the
+    /// several changes of one editor notification, as a single edit of the text before them.
+    pub fn then(self, next: TextEdit) -> TextEdit {
+        // The text before the earlier start is the same in all three texts. After the changed
+        // stretch of the intermediate text (up to whichever edit reaches further), the text
+        // is unchanged too, and each edit says where that text sits in its other text.
+        let start = self.start.min(next.start);
+        let (old_end, new_end) = if next.old_end > self.new_end {
+            (self.old_end + (next.old_end - self.new_end), next.new_end)
+        } else {
+            // `next` ends inside what this edit wrote: the stretch's end moves by its growth.
+            (
+                self.old_end,
+                (self.new_end + next.new_end).saturating_sub(next.old_end),
+            )
+        };
+        TextEdit {
+            start,
+            old_end,
+            new_end,
+        }
+    }
+
+    /// Whether this edit can turn a text of `old_len` bytes into one of `new_len`.
+    pub fn fits(self, old_len: usize, new_len: usize) -> bool {
+        self.start <= self.old_end
+            && self.start <= self.new_end
+            && self.old_end <= old_len
+            && self.new_end <= new_len
+            && old_len - self.old_end == new_len - self.new_end
+    }
+}
+
 /// Units in which a position's `character` counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PositionEncoding {
@@ -369,6 +448,69 @@ mod tests {
                 },
                 "UTF-8 at {offset}"
             );
+        }
+    }
+
+    #[test]
+    fn the_smallest_edit_between_two_texts() {
+        let edit = TextEdit::between("abc😀def", "abc😁def");
+        assert_eq!(
+            edit,
+            Some(TextEdit {
+                start: 3,
+                old_end: 7,
+                new_end: 7
+            })
+        );
+        assert_eq!(TextEdit::between("same", "same"), None);
+        let edit = TextEdit::between("aaa", "aaaa");
+        assert_eq!(
+            edit,
+            Some(TextEdit {
+                start: 3,
+                old_end: 3,
+                new_end: 4
+            })
+        );
+    }
+
+    fn apply(text: &str, start: usize, end: usize, insert: &str) -> (String, TextEdit) {
+        let new = format!("{}{insert}{}", &text[..start], &text[end..]);
+        let edit = TextEdit {
+            start,
+            old_end: end,
+            new_end: start + insert.len(),
+        };
+        (new, edit)
+    }
+
+    /// Two edits composed into one: the composed edit turns the first text into the last, with
+    /// the text outside it unchanged, for every placement of the second edit.
+    #[test]
+    fn composed_edits_cover_both() {
+        let original = "0123456789abcdef";
+        let first_edits = [(4, 6, "XYZ"), (4, 4, "++"), (3, 9, ""), (0, 16, "new")];
+        let inserts = ["", "Q", "LONGER"];
+        for &(start, end, insert) in &first_edits {
+            let (middle, first) = apply(original, start, end, insert);
+            for next_start in 0..=middle.len() {
+                for next_end in next_start..=middle.len() {
+                    for next_insert in inserts {
+                        let (last, second) = apply(&middle, next_start, next_end, next_insert);
+                        let both = first.then(second);
+                        assert!(both.fits(original.len(), last.len()), "{both:?}");
+                        assert_eq!(original[..both.start], last[..both.start]);
+                        assert_eq!(original[both.old_end..], last[both.new_end..]);
+                        let rebuilt = format!(
+                            "{}{}{}",
+                            &original[..both.start],
+                            &last[both.start..both.new_end],
+                            &original[both.old_end..]
+                        );
+                        assert_eq!(rebuilt, last);
+                    }
+                }
+            }
         }
     }
 

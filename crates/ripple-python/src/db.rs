@@ -1,16 +1,12 @@
-use std::path::{Path, PathBuf};
+//! What the Python analysis keeps in and beside the database: its import search roots (a salsa
+//! input of its own, set when a workspace is loaded) and the trees of open documents.
+
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use ripple_core::SourceFile;
-use rustc_hash::{FxHashMap, FxHashSet};
+use ripple_core::{Db, language_state};
 
-/// What a path is on disk, as far as module resolution cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathKind {
-    File,
-    Directory,
-    Missing,
-}
+use crate::parse::DocumentParses;
 
 /// Kinds of import roots, in the order Python's `sys.path` gives them meaning.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -31,41 +27,30 @@ pub struct SearchRoot {
     pub kind: SearchRootKind,
 }
 
-/// The workspace as the database sees it: its files and where imports are searched.
-#[salsa::input(debug)]
-pub struct Project {
-    /// Every workspace file, by absolute path.
-    #[returns(ref)]
-    pub files: Arc<FxHashMap<PathBuf, SourceFile>>,
-    /// Every directory holding a workspace file, with its ancestors up to the workspace root.
-    #[returns(ref)]
-    pub directories: Arc<FxHashSet<PathBuf>>,
-    /// Import roots, searched in order.
+/// Where Python imports are searched, in order. One per database, created when the workspace
+/// is loaded (`Python::load`); it changes only with the environment, so it is set with high
+/// durability and queries that read nothing else are never re-verified after an edit.
+#[salsa::input(singleton, debug)]
+pub struct PythonSettings {
     #[returns(ref)]
     pub search_roots: Arc<[SearchRoot]>,
-    /// Bumped whenever library directories may have changed on disk, so resolutions that
-    /// looked at the disk run again.
-    pub disk_generation: u64,
 }
 
-/// The database the Python analysis runs on.
-#[salsa::db]
-pub trait Db: ripple_core::Db {
-    /// The one project of this database.
-    fn project(&self) -> Project;
+/// The import search roots of this database's workspace (none before it is loaded).
+pub(crate) fn search_roots(db: &dyn Db) -> &[SearchRoot] {
+    match PythonSettings::try_get(db) {
+        Some(settings) => settings.search_roots(db),
+        None => &[],
+    }
+}
 
-    /// What `path` is on disk. Implementations may cache; they must forget what they cached
-    /// when `Project::disk_generation` changes.
-    fn path_kind(&self, path: &Path) -> PathKind;
+/// What Python keeps beside each database: the trees of open documents.
+#[derive(Debug, Default)]
+pub struct PythonState {
+    pub document_parses: DocumentParses,
+}
 
-    /// The names of the entries of directory `dir` (empty when it cannot be read), cached like
-    /// `path_kind`. Used to find compiled extension modules, whose file names vary by platform.
-    fn directory_entries(&self, dir: &Path) -> Arc<[String]>;
-
-    /// Reads a workspace file whose input is `FileContents::OnDisk`: its text, or why it has
-    /// none (`Unreadable` or `Undecodable`: not UTF-8, too large...).
-    fn read_file(&self, path: &Path) -> Result<String, ripple_core::FileContents>;
-
-    /// The trees of open documents, which the analysis uses instead of parsing again.
-    fn document_parses(&self) -> &crate::parse::DocumentParses;
+/// The trees of open documents, which the analysis uses instead of parsing again.
+pub fn document_parses(db: &dyn Db) -> Option<&DocumentParses> {
+    language_state::<PythonState>(db).map(|state| &state.document_parses)
 }

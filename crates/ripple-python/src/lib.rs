@@ -1,13 +1,18 @@
 //! Python for ripple: parsing (ruff's parser), scopes and bindings with pyflakes' semantics,
-//! what each module exports, import resolution with `sys.path` semantics, and the rules.
+//! what each module exports, import resolution with `sys.path` semantics, and the rules. The
+//! rest of ripple reaches it only through [`Python`], its implementation of the language
+//! boundary (`ripple_core::Language`).
 //!
-//! Architecture invariant: this crate knows nothing of LSP, of the file system walk or of
-//! configuration files. It reads files only through salsa inputs, and asks the database (the
-//! `Db` trait) for the little it needs from disk: whether a library path exists.
+//! Architecture invariant: this crate knows nothing of LSP, of the file system walk, of
+//! configuration files, of the store or of the command line. It reads workspace files only
+//! through the database (`ripple_core::Db`), asks it whether a library path exists, and runs
+//! the configured interpreter once per load to learn its `sys.path`.
 
 mod builtins;
 mod db;
+mod environment;
 mod importers;
+mod language;
 mod module_name;
 pub mod parse;
 mod queries;
@@ -16,15 +21,14 @@ mod rules;
 pub mod semantic;
 mod stdlib;
 
-pub use db::{Db, PathKind, Project, SearchRoot, SearchRootKind};
-pub use importers::{ExportChange, ImportedFile, imported_files, name_key};
+pub use db::{PythonSettings, PythonState, SearchRoot, SearchRootKind, document_parses};
+pub use importers::imported_files;
+pub use language::Python;
 pub use module_name::{ModuleName, module_name_of_path};
 pub use queries::{
-    all_diagnostics, analysis, check_file, exports, file_module, import_diagnostics, imports,
-    line_index, local_diagnostics, noqa_directives,
+    all_diagnostics, analysis, exports, file_module, import_diagnostics, imports, line_index,
+    local_diagnostics, noqa_directives,
 };
 pub use resolve::{ModuleKind, ResolvedModule, resolve_module};
-pub use rules::{IO_ERROR_CODE, Rule};
-pub use semantic::{
-    FileAnalysis, ImportKind, ImportRequest, MAX_NESTING, ModuleExports, analyze_source,
-};
+pub use rules::Rule;
+pub use semantic::{FileAnalysis, ImportKind, ImportRequest, MAX_NESTING, analyze_source};

@@ -18,6 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use ripple_core::TextEdit;
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::{ModModule, Stmt, Suite};
 use ruff_python_parser::{Mode, ParseOptions, parse_unchecked};
@@ -37,52 +38,6 @@ pub struct ParsedSource {
     pub limit_error: Option<(TextRange, &'static str)>,
     /// The first syntax error: where, and the parser's message.
     pub syntax_error: Option<(TextRange, String)>,
-}
-
-/// One edit between two texts, in bytes: `start..old_end` of the old text became
-/// `start..new_end` of the new one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TextEdit {
-    pub start: usize,
-    pub old_end: usize,
-    pub new_end: usize,
-}
-
-impl TextEdit {
-    /// The smallest single edit turning `old` into `new` (their common prefix and suffix kept),
-    /// or `None` when they are equal. Any change, an editor's or the disk's, comes down to this.
-    pub fn between(old: &str, new: &str) -> Option<Self> {
-        if old == new {
-            return None;
-        }
-        let (old_bytes, new_bytes) = (old.as_bytes(), new.as_bytes());
-        let mut start = old_bytes
-            .iter()
-            .zip(new_bytes)
-            .take_while(|(a, b)| a == b)
-            .count();
-        // Edits are whole characters: back up to a boundary of both texts.
-        while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
-            start -= 1;
-        }
-        let longest_suffix = old.len().min(new.len()) - start;
-        let mut suffix = old_bytes
-            .iter()
-            .rev()
-            .zip(new_bytes.iter().rev())
-            .take(longest_suffix)
-            .take_while(|(a, b)| a == b)
-            .count();
-        while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix)
-        {
-            suffix -= 1;
-        }
-        Some(Self {
-            start,
-            old_end: old.len() - suffix,
-            new_end: new.len() - suffix,
-        })
-    }
 }
 
 /// Parses a whole file.
@@ -581,6 +536,18 @@ fn line_end(text: &str, offset: usize) -> usize {
     }
 }
 
+/// Whether `edit` can be the change from `old` to `new`: in bounds, on character boundaries,
+/// and of the right length. (Checking that the text around it is unchanged would cost the very
+/// comparison the editor's ranges spare; the random edit tests compare every incremental tree
+/// with a full parse.)
+fn is_edit_between(edit: TextEdit, old: &str, new: &str) -> bool {
+    edit.fits(old.len(), new.len())
+        && old.is_char_boundary(edit.start)
+        && new.is_char_boundary(edit.start)
+        && old.is_char_boundary(edit.old_end)
+        && new.is_char_boundary(edit.new_end)
+}
+
 /// A document's text and the tree parsed from it.
 type DocumentTree = (Arc<str>, Arc<ParsedSource>);
 
@@ -607,13 +574,19 @@ impl DocumentParses {
     }
 
     /// Brings the tree of a document up to date with `text`: incrementally from its previous
-    /// tree when possible, else in full. Call after the new text is set in the database, so
-    /// that no check still holds the previous tree (setting an input waits for them to stop).
-    pub fn update(&self, path: &Path, text: Arc<str>) {
+    /// tree when possible, else in full. `edit` is the editor's own account of the change from
+    /// the previous text, when it gave one; without it (a whole text replaced) the two texts
+    /// are compared to find it. Call after the new text is set in the database, so that no
+    /// check still holds the previous tree (setting an input waits for them to stop).
+    pub fn update(&self, path: &Path, text: Arc<str>, edit: Option<TextEdit>) {
         let previous = self.remove(path);
         let reparsed = previous.and_then(|(old_text, tree)| {
             let tree = Arc::try_unwrap(tree).ok()?;
-            let edit = TextEdit::between(&old_text, &text)?;
+            // An edit that does not fit the two texts would splice the wrong bytes: find it.
+            let edit = match edit.filter(|edit| is_edit_between(*edit, &old_text, &text)) {
+                Some(edit) => edit,
+                None => TextEdit::between(&old_text, &text)?,
+            };
             reparse(tree, &old_text, &text, edit)
         });
         let tree = match reparsed {
@@ -768,29 +741,6 @@ mod tests {
         assert!(!check(SOURCE, "\n\n\nclass", "\n\n\nx class"));
         let broken = SOURCE.replace("return x\n", "return (x\n");
         assert!(!check(&broken, "AFTER", "BEFORE"));
-    }
-
-    #[test]
-    fn the_smallest_edit_between_two_texts() {
-        let edit = TextEdit::between("abc😀def", "abc😁def");
-        assert_eq!(
-            edit,
-            Some(TextEdit {
-                start: 3,
-                old_end: 7,
-                new_end: 7
-            })
-        );
-        assert_eq!(TextEdit::between("same", "same"), None);
-        let edit = TextEdit::between("aaa", "aaaa");
-        assert_eq!(
-            edit,
-            Some(TextEdit {
-                start: 3,
-                old_end: 3,
-                new_end: 4
-            })
-        );
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! analysis(file) ─┬─ local_diagnostics(file) ─────────────────────────────────────────────┐
-//!                 ├─ imports(file) ───────────────────────┐                               ├─ check_file
+//!                 ├─ imports(file) ───────────────────────┐                               ├─ all_diagnostics
 //!                 └─ exports(file) ─ member_lookup(name) ─┴─ import_diagnostics(importer) ┘
 //!                                    resolve_module(name) ┘
 //! ```
@@ -15,19 +15,19 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use ripple_core::{Diagnostic, FileContents, LineIndex, SourceFile, TextRange};
+use ripple_core::{
+    Db, Diagnostic, Exports, FileContents, IO_ERROR_CODE, LineIndex, SourceFile, Suppressions,
+    TextRange,
+};
 use rustc_hash::FxHashSet;
 
-use crate::db::Db;
+use crate::db::{document_parses, search_roots};
 use crate::module_name::{ModuleName, module_name_of_path};
 use crate::resolve::{
     ModuleKind, ResolvedModule, resolve_from_script_dir, resolve_module, submodule,
 };
-use crate::rules::{IO_ERROR_CODE, Rule};
-use crate::semantic::{
-    FileAnalysis, ImportKind, ImportRequest, ModuleExports, NoqaDirectives, analyze_parsed,
-    analyze_source,
-};
+use crate::rules::Rule;
+use crate::semantic::{FileAnalysis, ImportKind, ImportRequest, analyze_parsed, analyze_source};
 
 /// Parses and analyses one file. The tree is not kept: the analysis is all later queries need,
 /// and keeping every tree of a large workspace would cost more memory than the text itself.
@@ -42,18 +42,19 @@ pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
         .unwrap_or("");
     let is_package_init = matches!(file_name, "__init__.py" | "__init__.pyi");
     let is_stub = file_name.ends_with(".pyi");
+    let documents = document_parses(db);
     match file.contents(db) {
-        FileContents::Text(text) => match db.document_parses().get(path, text) {
+        FileContents::Text(text) => match documents.and_then(|trees| trees.get(path, text)) {
             Some(tree) => analyze_parsed(text, &tree, is_package_init, is_stub),
             None => {
-                db.document_parses().count_full();
+                documents.inspect(|trees| trees.count_full());
                 analyze_source(text, is_package_init, is_stub)
             }
         },
         // Never an open document (that would be `Text`): always a full parse.
         FileContents::OnDisk => match db.read_file(path) {
             Ok(text) => {
-                db.document_parses().count_full();
+                documents.inspect(|trees| trees.count_full());
                 analyze_source(&text, is_package_init, is_stub)
             }
             Err(failure) => unanalysable_contents(&failure),
@@ -79,7 +80,7 @@ fn unanalysable(code: &'static str, reason: &str) -> FileAnalysis {
 
 /// What the file defines for its importers.
 #[salsa::tracked(returns(ref))]
-pub fn exports(db: &dyn Db, file: SourceFile) -> Arc<ModuleExports> {
+pub fn exports(db: &dyn Db, file: SourceFile) -> Arc<Exports> {
     analysis(db, file).exports.clone()
 }
 
@@ -98,7 +99,7 @@ pub fn local_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<[Diagnostic]> {
 /// The file's module name and whether it is a package, if it has one.
 #[salsa::tracked(returns(ref))]
 pub fn file_module(db: &dyn Db, file: SourceFile) -> Option<(String, bool)> {
-    module_name_of_path(file.path(db), db.project().search_roots(db))
+    module_name_of_path(file.path(db), search_roots(db))
 }
 
 /// Findings that depend on other files: unresolved imports and missing module members.
@@ -127,29 +128,8 @@ pub fn line_index(db: &dyn Db, file: SourceFile) -> Arc<LineIndex> {
 
 /// The file's `# noqa` comments.
 #[salsa::tracked(returns(ref))]
-pub fn noqa_directives(db: &dyn Db, file: SourceFile) -> Arc<NoqaDirectives> {
+pub fn noqa_directives(db: &dyn Db, file: SourceFile) -> Arc<Suppressions> {
     analysis(db, file).noqa.clone()
-}
-
-/// All findings for the file, sorted by position, with `# noqa` comments applied unless
-/// `respect_noqa` is false. Shared with the query's memo unless a comment silences something.
-pub fn check_file(db: &dyn Db, file: SourceFile, respect_noqa: bool) -> Arc<[Diagnostic]> {
-    let diagnostics = all_diagnostics(db, file);
-    if respect_noqa {
-        let noqa = noqa_directives(db, file);
-        if !noqa.is_empty()
-            && diagnostics
-                .iter()
-                .any(|diagnostic| noqa.suppresses_diagnostic(diagnostic))
-        {
-            return diagnostics
-                .iter()
-                .filter(|diagnostic| !noqa.suppresses_diagnostic(diagnostic))
-                .cloned()
-                .collect();
-        }
-    }
-    diagnostics.clone()
 }
 
 /// Every finding for the file, sorted by position, `# noqa` not applied.
@@ -304,8 +284,11 @@ fn module_may_define(
         MemberLookup::ThroughStarImports => {}
     }
     let module_name = file_module(db, file);
-    for (star_module, level) in &exports(db, file).star_imports {
-        let Ok(absolute) = absolute_module(module_name.as_ref(), *level, star_module) else {
+    for source in &exports(db, file).reexported_from {
+        // As the checker keeps them: a relative import's leading dots, then the module.
+        let star_module = source.trim_start_matches('.');
+        let level = (source.len() - star_module.len()) as u32;
+        let Ok(absolute) = absolute_module(module_name.as_ref(), level, star_module) else {
             return true;
         };
         match resolve(db, &absolute) {
@@ -345,9 +328,9 @@ enum MemberLookup {
 #[salsa::tracked]
 fn member_lookup<'db>(db: &'db dyn Db, member: ModuleMember<'db>) -> MemberLookup {
     let exported = exports(db, *member.file(db));
-    if exported.incomplete || exported.has_getattr || exported.defines(member.name(db)) {
+    if exported.open || exported.defines(member.name(db)) {
         MemberLookup::MayBeDefined
-    } else if exported.star_imports.is_empty() {
+    } else if exported.reexported_from.is_empty() {
         MemberLookup::NotDefined
     } else {
         MemberLookup::ThroughStarImports

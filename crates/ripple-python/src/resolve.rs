@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ripple_core::SourceFile;
+use ripple_core::{Db, PathKind, SourceFile};
 
-use crate::db::{Db, PathKind, SearchRootKind};
+use crate::db::{SearchRootKind, search_roots};
 use crate::module_name::ModuleName;
 use crate::stdlib::is_stdlib_module;
 
@@ -76,9 +76,8 @@ pub fn resolve_module<'db>(db: &'db dyn Db, name: ModuleName<'db>) -> Option<Res
 }
 
 fn resolve_top_level(db: &dyn Db, name: &str) -> Option<ResolvedModule> {
-    let project = db.project();
     let mut namespace_dirs = Vec::new();
-    for root in project.search_roots(db).iter() {
+    for root in search_roots(db) {
         let dir = match root.kind {
             SearchRootKind::BuiltinStdlib => {
                 // A real module beats namespace folders met earlier on the path (PEP 420), so an
@@ -252,7 +251,7 @@ fn script_dir(db: &dyn Db, file: SourceFile) -> Option<PathBuf> {
     while is_package_dir(db, dir) {
         dir = dir.parent()?;
     }
-    if project.search_roots(db).iter().any(|root| root.path == dir) {
+    if search_roots(db).iter().any(|root| root.path == dir) {
         return None;
     }
     Some(dir.to_path_buf())

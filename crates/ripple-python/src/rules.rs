@@ -1,40 +1,31 @@
 //! The rules ripple checks Python with. Each rule has a stable code, the ruff/pyflakes codes it
 //! answers to, a default severity and the documentation users read (`ripple rules`, docs/rules.md).
 
-use ripple_core::Severity;
+use ripple_core::{RuleInfo, Severity};
 
 macro_rules! rules {
     ($(
         $(#[doc = $doc:literal])*
         $variant:ident = $code:literal, [$($alias:literal),*], $severity:ident;
     )*) => {
-        /// Every rule ripple knows.
+        /// Every rule ripple checks Python with.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Rule {
             $($(#[doc = $doc])* $variant,)*
         }
 
+        /// The rules as the language boundary describes them, in `Rule` order.
+        pub(crate) const RULES: &[RuleInfo] = &[$(
+            RuleInfo {
+                code: $code,
+                aliases: &[$($alias),*],
+                severity: Severity::$severity,
+                documentation: concat!($($doc, "\n"),*),
+            },
+        )*];
+
         impl Rule {
             pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
-
-            /// The stable code shown in output and accepted in configuration.
-            pub fn code(self) -> &'static str {
-                match self { $(Rule::$variant => $code,)* }
-            }
-
-            /// Codes of other tools (ruff, flake8/pyflakes) accepted as aliases.
-            pub fn aliases(self) -> &'static [&'static str] {
-                match self { $(Rule::$variant => &[$($alias),*],)* }
-            }
-
-            pub fn severity(self) -> Severity {
-                match self { $(Rule::$variant => Severity::$severity,)* }
-            }
-
-            /// The rule's documentation, in Markdown.
-            pub fn documentation(self) -> &'static str {
-                match self { $(Rule::$variant => concat!($($doc, "\n"),*),)* }
-            }
         }
     };
 }
@@ -183,20 +174,27 @@ rules! {
 }
 
 impl Rule {
+    pub fn info(self) -> &'static RuleInfo {
+        &RULES[self as usize]
+    }
+
+    /// The stable code shown in output and accepted in configuration.
+    pub fn code(self) -> &'static str {
+        self.info().code
+    }
+
+    pub fn severity(self) -> Severity {
+        self.info().severity
+    }
+
     /// Finds a rule by its code or by one of its aliases (case-insensitive for aliases).
     pub fn from_code(code: &str) -> Option<Rule> {
-        Rule::ALL.iter().copied().find(|rule| {
-            rule.code() == code
-                || rule
-                    .aliases()
-                    .iter()
-                    .any(|alias| alias.eq_ignore_ascii_case(code))
-        })
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|rule| rule.info().answers_to(code))
     }
 }
-
-/// Diagnostics that are not rule findings: a file that could not be read at all.
-pub const IO_ERROR_CODE: &str = "io-error";
 
 #[cfg(test)]
 mod tests {
@@ -206,12 +204,13 @@ mod tests {
     fn codes_and_aliases_round_trip() {
         for rule in Rule::ALL {
             assert_eq!(Rule::from_code(rule.code()), Some(*rule));
-            for alias in rule.aliases() {
+            for alias in rule.info().aliases {
                 assert_eq!(Rule::from_code(alias), Some(*rule));
             }
-            assert!(rule.documentation().contains("## What it does"));
+            assert!(rule.info().documentation.contains("## What it does"));
         }
         assert_eq!(Rule::from_code("f401"), Some(Rule::UnusedImport));
         assert_eq!(Rule::from_code("nope"), None);
+        assert_eq!(Rule::SyntaxError.code(), ripple_core::SYNTAX_ERROR_CODE);
     }
 }

@@ -5,18 +5,19 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ripple_core::PositionEncoding;
+use ripple_core::{Languages, PositionEncoding};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, LanguageServer, UriExt};
 
-use crate::engine::{ClientSettings, Event, PullResult, Session};
+use crate::events::{ClientSettings, EditorEvent, Message, PullResult, Request, Session};
 
 pub struct Backend {
     client: Client,
-    events: mpsc::UnboundedSender<Event>,
+    languages: Languages,
+    messages: mpsc::UnboundedSender<Message>,
     session: std::sync::Mutex<Option<Session>>,
     watch_dynamically: AtomicBool,
     shut_down: Arc<AtomicBool>,
@@ -25,28 +26,34 @@ pub struct Backend {
 impl Backend {
     pub fn new(
         client: Client,
-        events: mpsc::UnboundedSender<Event>,
+        languages: Languages,
+        messages: mpsc::UnboundedSender<Message>,
         shut_down: Arc<AtomicBool>,
     ) -> Self {
         Self {
             client,
-            events,
+            languages,
+            messages,
             session: std::sync::Mutex::new(None),
             watch_dynamically: AtomicBool::new(false),
             shut_down,
         }
     }
 
-    fn send(&self, event: Event) {
-        if self.events.send(event).is_err() {
-            tracing::error!("the engine loop has stopped; the event is lost");
+    fn send(&self, message: Message) {
+        if self.messages.send(message).is_err() {
+            tracing::error!("the engine loop has stopped; the message is lost");
         }
+    }
+
+    fn notify(&self, event: EditorEvent) {
+        self.send(Message::Editor(event));
     }
 
     /// `ripple/stats`: query and timing statistics.
     pub async fn stats(&self) -> Result<Value> {
         let (reply, answer) = oneshot::channel();
-        self.send(Event::Stats(reply));
+        self.send(Message::Request(Request::Stats(reply)));
         answer.await.map_err(|_| Error::internal_error())
     }
 }
@@ -149,26 +156,20 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         let session = self.session.lock().ok().and_then(|slot| slot.clone());
         if let Some(session) = session {
-            self.send(Event::Initialized(session));
+            self.notify(EditorEvent::Initialized(session));
         }
         if self.watch_dynamically.load(Ordering::Relaxed) {
             // Registering is a request to the client: send it from a task, not this handler.
             let client = self.client.clone();
+            let globs = ripple_workspace::watch_globs(&self.languages);
             tokio::spawn(async move {
-                let watchers = [
-                    "**/*.py",
-                    "**/*.pyi",
-                    "**/ripple.toml",
-                    "**/pyproject.toml",
-                    "**/.gitignore",
-                    "**/.ignore",
-                ]
-                .into_iter()
-                .map(|glob| FileSystemWatcher {
-                    glob_pattern: GlobPattern::String(glob.into()),
-                    kind: None,
-                })
-                .collect();
+                let watchers = globs
+                    .into_iter()
+                    .map(|glob| FileSystemWatcher {
+                        glob_pattern: GlobPattern::String(glob),
+                        kind: None,
+                    })
+                    .collect();
                 let registration = Registration {
                     id: "ripple-watched-files".into(),
                     method: "workspace/didChangeWatchedFiles".into(),
@@ -187,7 +188,7 @@ impl LanguageServer for Backend {
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         // Clients nest settings under the server's name (VS Code's `ripple.*`) or send them bare.
         let settings = params.settings.get("ripple").unwrap_or(&params.settings);
-        self.send(Event::Configuration(ClientSettings::from_json(Some(
+        self.notify(EditorEvent::Configuration(ClientSettings::from_json(Some(
             settings,
         ))));
     }
@@ -198,15 +199,16 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        self.send(Event::Open {
+        self.notify(EditorEvent::Open {
             uri: params.text_document.uri,
+            language_id: params.text_document.language_id,
             text: params.text_document.text,
             version: params.text_document.version,
         });
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        self.send(Event::Change {
+        self.notify(EditorEvent::Change {
             uri: params.text_document.uri,
             version: params.text_document.version,
             changes: params.content_changes,
@@ -214,19 +216,19 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        self.send(Event::Save {
+        self.notify(EditorEvent::Save {
             uri: params.text_document.uri,
         });
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        self.send(Event::Close {
+        self.notify(EditorEvent::Close {
             uri: params.text_document.uri,
         });
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        self.send(Event::WatchedFiles(params.changes));
+        self.notify(EditorEvent::WatchedFiles(params.changes));
     }
 
     async fn diagnostic(
@@ -234,11 +236,11 @@ impl LanguageServer for Backend {
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
         let (reply, answer) = oneshot::channel();
-        self.send(Event::PullDocument {
+        self.send(Message::Request(Request::PullDocument {
             uri: params.text_document.uri,
             previous_result_id: params.previous_result_id,
             reply,
-        });
+        }));
         let answer = answer.await.map_err(|_| Error::internal_error())?;
         let report = match answer {
             None => DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport::default()),
@@ -273,7 +275,7 @@ impl LanguageServer for Backend {
             .into_iter()
             .map(|previous| (previous.uri, previous.value))
             .collect();
-        self.send(Event::PullWorkspace { previous, reply });
+        self.send(Message::Request(Request::PullWorkspace { previous, reply }));
         let items = answer.await.map_err(|_| Error::internal_error())?;
         let items = items
             .into_iter()

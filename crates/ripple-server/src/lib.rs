@@ -6,25 +6,35 @@
 //! Messages to the editor leave through the `outbox`, in the order the loop produced them.
 
 mod backend;
+mod check_thread;
 pub mod document;
 mod engine;
+mod events;
 mod framing;
 mod outbox;
+mod publish;
+mod stats;
+mod touched;
 mod watcher;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use ripple_core::Languages;
 use tower_lsp_server::{LspService, Server};
 
-/// Serves LSP on stdin/stdout until the client sends `exit` or closes the stream. Returns the
-/// process exit code the specification asks for: 0 after `shutdown`, 1 otherwise.
-pub fn run_stdio() -> anyhow::Result<i32> {
+use crate::events::Message;
+
+/// Serves LSP on stdin/stdout, for the files of `languages`, until the client sends `exit` or
+/// closes the stream. Returns the process exit code the specification asks for: 0 after
+/// `shutdown`, 1 otherwise.
+pub fn run_stdio(languages: Languages) -> anyhow::Result<i32> {
     // The engine thread may still hold a check in progress; the process is ending anyway.
     serve(
         tokio::io::stdin(),
         tokio::io::stdout(),
         EngineAtExit::Abandon,
+        languages,
     )
 }
 
@@ -43,6 +53,7 @@ pub fn serve(
     input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
     output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
     at_exit: EngineAtExit,
+    languages: Languages,
 ) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -51,8 +62,8 @@ pub fn serve(
     let shut_down = Arc::new(AtomicBool::new(false));
     let handle = runtime.handle().clone();
     let flag = shut_down.clone();
-    let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
-    let stop = events.clone();
+    let (messages, receiver) = tokio::sync::mpsc::unbounded_channel();
+    let stop = messages.clone();
     let mut engine_thread = None;
     // Every message leaves as a whole frame through one queue and one writer (see `framing`).
     let (frames, frame_queue) = tokio::sync::mpsc::unbounded_channel();
@@ -64,17 +75,20 @@ pub fn serve(
         let (service, socket) = LspService::build(|client| {
             let outbox = outbox::Outbox::new(client.clone(), handle.clone(), frames.clone());
             if let Some(receiver) = receiver.take() {
-                let own_events = events.clone();
+                let own_messages = messages.clone();
+                let engine_languages = languages.clone();
                 let spawned = std::thread::Builder::new()
                     .name("ripple-engine".into())
                     .stack_size(64 * 1024 * 1024)
-                    .spawn(move || engine::Engine::new(outbox, own_events).run(receiver));
+                    .spawn(move || {
+                        engine::Engine::new(outbox, own_messages, engine_languages).run(receiver)
+                    });
                 match spawned {
                     Ok(thread) => engine_thread = Some(thread),
                     Err(error) => tracing::error!("cannot start the engine thread: {error}"),
                 }
             }
-            backend::Backend::new(client, events.clone(), flag.clone())
+            backend::Backend::new(client, languages.clone(), messages.clone(), flag.clone())
         })
         .custom_method("ripple/stats", backend::Backend::stats)
         .finish();
@@ -92,7 +106,7 @@ pub fn serve(
         }
     });
     if at_exit == EngineAtExit::Join {
-        let _ = stop.send(engine::Event::Stop);
+        let _ = stop.send(Message::Stop);
         if let Some(thread) = engine_thread
             && thread.join().is_err()
         {

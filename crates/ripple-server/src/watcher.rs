@@ -1,6 +1,6 @@
 //! Watching the workspace ourselves, for clients that cannot watch files for us (no dynamic
 //! registration of `workspace/didChangeWatchedFiles`). Changes are batched into bursts and
-//! delivered to the engine loop as the same event a client would send.
+//! handed to a callback as the same events a client would send.
 //!
 //! notify's events are taken directly rather than through notify-debouncer-mini: that debouncer
 //! drops the event kind, and on Linux notify reports every *open* of a file. ripple reads a file
@@ -15,12 +15,9 @@ use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event as NotifyEvent, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
-use ripple_workspace::{CONFIG_FILE_NAMES, IGNORE_FILE_NAMES, is_excluded_dir, is_python_file};
-use tokio::sync::mpsc::UnboundedSender;
+use ripple_core::Languages;
 use tower_lsp_server::UriExt;
 use tower_lsp_server::lsp_types::{FileChangeType, FileEvent, Uri};
-
-use crate::engine::Event;
 
 /// Quiet time across all paths before a burst (a `git checkout` writing a thousand files over
 /// several debounce ticks) is delivered as one batch: one re-check, one progress.
@@ -28,10 +25,18 @@ const BURST_QUIET: Duration = Duration::from_millis(200);
 /// A burst that never goes quiet (a build writing files for minutes) is still delivered this often.
 const BURST_MAX: Duration = Duration::from_secs(2);
 
-/// Starts watching `root`; the watch lasts as long as the returned value.
-pub fn watch(root: &Path, events: UnboundedSender<Event>) -> Option<RecommendedWatcher> {
+/// Where a burst of changes goes; returns false once nobody listens any more.
+pub type OnChanges = Box<dyn Fn(Vec<FileEvent>) -> bool + Send>;
+
+/// Starts watching `root` for changes to the files that matter to a workspace of `languages`
+/// (`ripple_workspace::may_matter`); the watch lasts as long as the returned value.
+pub fn watch(
+    root: &Path,
+    languages: Languages,
+    on_changes: OnChanges,
+) -> Option<RecommendedWatcher> {
     let root_for_filter = root.to_path_buf();
-    let bursts = start_burst_batcher(events)?;
+    let bursts = start_burst_batcher(on_changes)?;
     let handler = move |result: notify::Result<NotifyEvent>| {
         let event = match result {
             Ok(event) => event,
@@ -46,7 +51,7 @@ pub fn watch(root: &Path, events: UnboundedSender<Event>) -> Option<RecommendedW
         let changes: Vec<FileEvent> = event
             .paths
             .iter()
-            .filter(|path| is_relevant(&root_for_filter, path))
+            .filter(|path| ripple_workspace::may_matter(&languages, &root_for_filter, path))
             .filter_map(|path| {
                 let typ = if path.exists() {
                     FileChangeType::CHANGED
@@ -93,9 +98,9 @@ fn changes_contents(kind: &EventKind) -> bool {
     }
 }
 
-/// Starts the thread that merges the debouncer's deliveries into bursts; it ends when the
-/// debouncer (the sender) is dropped.
-fn start_burst_batcher(events: UnboundedSender<Event>) -> Option<mpsc::Sender<Vec<FileEvent>>> {
+/// Starts the thread that merges the watcher's deliveries into bursts; it ends when the watcher
+/// (the sender) is dropped or nobody listens for bursts.
+fn start_burst_batcher(on_changes: OnChanges) -> Option<mpsc::Sender<Vec<FileEvent>>> {
     let (sender, receiver) = mpsc::channel::<Vec<FileEvent>>();
     let spawned = std::thread::Builder::new()
         .name("ripple-watch-batcher".into())
@@ -109,10 +114,7 @@ fn start_burst_batcher(events: UnboundedSender<Event>) -> Option<mpsc::Sender<Ve
                         Err(_) => break,
                     }
                 }
-                if events
-                    .send(Event::WatchedFiles(latest_per_file(burst)))
-                    .is_err()
-                {
+                if !on_changes(latest_per_file(burst)) {
                     return;
                 }
             }
@@ -140,31 +142,4 @@ fn latest_per_file(burst: Vec<FileEvent>) -> Vec<FileEvent> {
         }
     }
     latest
-}
-
-/// Python files and configuration, outside `.git`, virtual environments, caches and build output.
-fn is_relevant(root: &Path, path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .and_then(|name| name.to_str())
-        .unwrap_or("");
-    if !is_python_file(path)
-        && !CONFIG_FILE_NAMES.contains(&name)
-        && !IGNORE_FILE_NAMES.contains(&name)
-    {
-        return false;
-    }
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    let mut current = root.to_path_buf();
-    for component in relative.parent().into_iter().flat_map(Path::components) {
-        current.push(component);
-        let hidden = current
-            .file_name()
-            .and_then(|name| name.to_str())
-            .is_some_and(|name| name.starts_with('.'));
-        if hidden || is_excluded_dir(&current) {
-            return false;
-        }
-    }
-    true
 }

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ripple_python::Rule;
+use ripple_core::{LanguageSettings, Languages, SettingKind, SettingValue};
+
+use crate::selection::parse_rule;
 
 /// Which files the server reports on; the command line checks what it is given either way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,14 +19,17 @@ pub enum DiagnosticMode {
 pub struct Config {
     /// Globs excluded on top of `.gitignore` and the built-in exclusions.
     pub exclude: Vec<String>,
-    /// More import roots, relative to the workspace root.
-    pub extra_paths: Vec<PathBuf>,
-    /// Interpreter whose `sys.path` gives the standard library and site-packages.
-    pub python: Option<PathBuf>,
-    pub select: Option<Vec<Rule>>,
-    pub ignore: Vec<Rule>,
+    /// Canonical rule codes; every rule when absent.
+    pub select: Option<Vec<&'static str>>,
+    pub ignore: Vec<&'static str>,
     pub diagnostic_mode: DiagnosticMode,
+    /// The settings languages own (`python`, `extra-paths`), handed to them when the
+    /// workspace is loaded.
+    pub language: LanguageSettings,
 }
+
+/// The settings the workspace itself reads; languages add their own.
+const WORKSPACE_SETTINGS: &[&str] = &["exclude", "select", "ignore", "diagnostic-mode"];
 
 /// Something wrong in a config file, with the zero-based line it is on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,25 +45,38 @@ pub struct LoadedConfig {
     pub config: Config,
     pub source: Option<PathBuf>,
     pub problems: Vec<ConfigProblem>,
+    /// The zero-based line of each setting in `source`.
+    key_lines: Vec<(String, u32)>,
+}
+
+impl LoadedConfig {
+    /// The line `key` is set on in the configuration file, if it is.
+    pub fn line_of(&self, key: &str) -> Option<u32> {
+        self.key_lines
+            .iter()
+            .find(|(known, _)| known == key)
+            .map(|(_, line)| *line)
+    }
 }
 
 pub const CONFIG_FILE_NAMES: &[&str] = &["ripple.toml", "pyproject.toml"];
 
 /// Reads the configuration of the workspace at `root`: `ripple.toml` first, else the
-/// `[tool.ripple]` table of `pyproject.toml`, else defaults.
-pub fn load_config(root: &Path) -> LoadedConfig {
+/// `[tool.ripple]` table of `pyproject.toml`, else defaults. Rule codes and the settings
+/// languages own are those of `languages`.
+pub fn load_config(root: &Path, languages: &Languages) -> LoadedConfig {
     let ripple_toml = root.join("ripple.toml");
     if ripple_toml.is_file() {
-        return load_file(&ripple_toml, false);
+        return load_file(&ripple_toml, false, languages);
     }
     let pyproject = root.join("pyproject.toml");
     if pyproject.is_file() {
-        return load_file(&pyproject, true);
+        return load_file(&pyproject, true, languages);
     }
     LoadedConfig::default()
 }
 
-fn load_file(path: &Path, is_pyproject: bool) -> LoadedConfig {
+fn load_file(path: &Path, is_pyproject: bool, languages: &Languages) -> LoadedConfig {
     let mut loaded = LoadedConfig {
         source: Some(path.to_path_buf()),
         ..LoadedConfig::default()
@@ -125,9 +143,14 @@ fn load_file(path: &Path, is_pyproject: bool) -> LoadedConfig {
         path,
         text: &text,
         first_line,
+        languages,
         problems: &mut loaded.problems,
     };
     loaded.config = reader.read(&settings);
+    loaded.key_lines = settings
+        .keys()
+        .map(|key| (key.clone(), line_of_key(&text, key, first_line)))
+        .collect();
     loaded.problems.sort_by_key(|problem| problem.line);
     loaded
 }
@@ -138,6 +161,7 @@ struct SettingsReader<'a> {
     /// First line of ripple's settings (the `[tool.ripple]` header in pyproject.toml), so a
     /// problem is not pinned on another tool's key of the same name.
     first_line: u32,
+    languages: &'a Languages,
     problems: &'a mut Vec<ConfigProblem>,
 }
 
@@ -155,17 +179,6 @@ impl SettingsReader<'_> {
         for (key, value) in settings {
             match key.as_str() {
                 "exclude" => config.exclude = self.strings(key, value),
-                "extra-paths" => {
-                    config.extra_paths = self
-                        .strings(key, value)
-                        .into_iter()
-                        .map(PathBuf::from)
-                        .collect();
-                }
-                "python" => match value.as_str() {
-                    Some(python) => config.python = Some(PathBuf::from(python)),
-                    None => self.problem(key, "`python` must be a string path".into()),
-                },
                 "select" => {
                     // A list none of whose codes is valid selects nothing a user meant: keep the
                     // default (every rule) rather than switch everything off.
@@ -184,12 +197,36 @@ impl SettingsReader<'_> {
                         "`diagnostic-mode` must be \"open-files\" or \"workspace\"".into(),
                     ),
                 },
-                other => self.problem(
-                    other,
-                    format!(
-                        "unknown setting `{other}` (known: exclude, extra-paths, python, select, ignore, diagnostic-mode); ignored"
-                    ),
-                ),
+                other => match self.languages.setting(other) {
+                    Some(setting) => {
+                        let value = match setting.kind {
+                            SettingKind::String => match value.as_str() {
+                                Some(text) => Some(SettingValue::String(text.to_string())),
+                                None => {
+                                    self.problem(key, format!("`{key}` must be a string"));
+                                    None
+                                }
+                            },
+                            SettingKind::Strings => {
+                                Some(SettingValue::Strings(self.strings(key, value)))
+                            }
+                        };
+                        if let Some(value) = value {
+                            config.language.set(setting.key, value);
+                        }
+                    }
+                    None => {
+                        let mut known: Vec<&str> = WORKSPACE_SETTINGS.to_vec();
+                        known.extend(self.languages.setting_keys());
+                        self.problem(
+                            other,
+                            format!(
+                                "unknown setting `{other}` (known: {}); ignored",
+                                known.join(", ")
+                            ),
+                        );
+                    }
+                },
             }
         }
         config
@@ -213,28 +250,16 @@ impl SettingsReader<'_> {
         strings
     }
 
-    fn rules(&mut self, key: &str, value: &toml::Value) -> Vec<Rule> {
+    fn rules(&mut self, key: &str, value: &toml::Value) -> Vec<&'static str> {
         let mut rules = Vec::new();
         for code in self.strings(key, value) {
-            match parse_rule(&code) {
+            match parse_rule(self.languages, &code) {
                 Ok(rule) => rules.push(rule),
                 Err(message) => self.problem(key, message),
             }
         }
         rules
     }
-}
-
-/// Parses a rule code or alias, with an error message that lists the valid codes.
-pub fn parse_rule(code: &str) -> Result<Rule, String> {
-    Rule::from_code(code.trim()).ok_or_else(|| {
-        let known: Vec<&str> = Rule::ALL.iter().map(|rule| rule.code()).collect();
-        format!(
-            "unknown rule code `{}` (known: {}; ruff's F-codes are accepted too)",
-            code.trim(),
-            known.join(", ")
-        )
-    })
 }
 
 fn line_of_offset(text: &str, offset: usize) -> u32 {
@@ -259,44 +284,54 @@ fn line_of_key(text: &str, key: &str, first_line: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_language::test_languages;
 
     fn load(text: &str, file: &str) -> LoadedConfig {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join(file), text).expect("write config");
-        load_config(dir.path())
+        load_config(dir.path(), &test_languages())
     }
 
     #[test]
     fn reads_every_setting() {
         let loaded = load(
-            "exclude = [\"gen/**\"]\nextra-paths = [\"lib\"]\nselect = [\"F401\", \"undefined-name\"]\nignore = [\"unused-variable\"]\ndiagnostic-mode = \"workspace\"\n",
+            "exclude = [\"gen/**\"]\nextra-paths = [\"lib\"]\nselect = [\"X1\", \"undefined-name\"]\nignore = [\"unused-variable\"]\ndiagnostic-mode = \"workspace\"\ninterpreter = \"py\"\n",
             "ripple.toml",
         );
         assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
         assert_eq!(loaded.config.exclude, vec!["gen/**"]);
-        assert_eq!(loaded.config.extra_paths, vec![PathBuf::from("lib")]);
+        assert_eq!(loaded.config.language.strings("extra-paths"), ["lib"]);
+        assert_eq!(loaded.config.language.string("interpreter"), Some("py"));
         assert_eq!(
             loaded.config.select,
-            Some(vec![Rule::UnusedImport, Rule::UndefinedName])
+            Some(vec!["unused-import", "undefined-name"])
         );
-        assert_eq!(loaded.config.ignore, vec![Rule::UnusedVariable]);
+        assert_eq!(loaded.config.ignore, vec!["unused-variable"]);
         assert_eq!(loaded.config.diagnostic_mode, DiagnosticMode::Workspace);
     }
 
     #[test]
     fn bad_keys_are_reported_on_their_line_and_the_rest_still_applies() {
         let loaded = load(
-            "[tool.ruff]\nselect = [\"E\"]\n\n[tool.ripple]\nexclude = [\"x\"]\nselect = [\"F999\"]\nbogus = 1\n",
+            "[tool.ruff]\nselect = [\"E\"]\n\n[tool.ripple]\nexclude = [\"x\"]\nselect = [\"F999\"]\nbogus = 1\ninterpreter = 3\n",
             "pyproject.toml",
         );
         assert_eq!(loaded.config.exclude, vec!["x"]);
         let lines: Vec<u32> = loaded.problems.iter().map(|p| p.line).collect();
-        assert_eq!(lines, vec![5, 6], "{:?}", loaded.problems);
+        assert_eq!(lines, vec![5, 6, 7], "{:?}", loaded.problems);
         assert!(
             loaded.problems[0]
                 .message
                 .contains("unknown rule code `F999`")
         );
+        // The unknown key's message lists the workspace's settings and the languages'.
+        assert!(
+            loaded.problems[1].message.contains("exclude")
+                && loaded.problems[1].message.contains("extra-paths"),
+            "{}",
+            loaded.problems[1].message
+        );
+        assert!(loaded.problems[2].message.contains("must be a string"));
     }
 
     #[test]

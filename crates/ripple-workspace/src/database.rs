@@ -1,11 +1,13 @@
-//! The concrete salsa database.
+//! The concrete salsa database: one for every language registered, with the services the
+//! language boundary promises them (the project, file reading, cached disk lookups, each
+//! language's own state).
 
+use std::any::Any;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use dashmap::DashMap;
-use ripple_core::QueryStats;
-use ripple_python::{PathKind, Project};
+use ripple_core::{FileContents, LanguageId, Languages, PathKind, Project, QueryStats};
 use rustc_hash::FxBuildHasher;
 
 #[salsa::db]
@@ -14,30 +16,35 @@ pub struct RippleDatabase {
     storage: salsa::Storage<Self>,
     stats: Arc<QueryStats>,
     project: Option<Project>,
+    languages: Languages,
+    /// Each language's state (`Language::new_state`), by `LanguageId`; shared with snapshots.
+    language_states: Arc<[Box<dyn Any + Send + Sync>]>,
     /// What library paths are on disk, so a module imported from a thousand files is looked up
     /// once. Cleared together with a bump of `Project::disk_generation`. (Fx-hashed: these are
     /// asked hundreds of thousands of times in a cold check, and SipHash was most of the cost.)
     disk: Arc<DashMap<PathBuf, PathKind, FxBuildHasher>>,
     listings: Arc<DashMap<PathBuf, Arc<[String]>, FxBuildHasher>>,
-    document_parses: Arc<ripple_python::parse::DocumentParses>,
 }
 
-impl Default for RippleDatabase {
-    fn default() -> Self {
+impl RippleDatabase {
+    pub fn new(languages: Languages) -> Self {
         let stats = Arc::new(QueryStats::default());
         let observer = stats.clone();
+        let language_states = languages
+            .iter()
+            .map(|(_, language)| language.new_state())
+            .collect();
         Self {
             storage: salsa::Storage::new(Some(Box::new(move |event| observer.observe(&event)))),
             stats,
             project: None,
+            languages,
+            language_states,
             disk: Arc::new(DashMap::default()),
             listings: Arc::new(DashMap::default()),
-            document_parses: Arc::default(),
         }
     }
-}
 
-impl RippleDatabase {
     pub fn set_project(&mut self, project: Project) {
         self.project = Some(project);
     }
@@ -90,10 +97,7 @@ impl ripple_core::Db for RippleDatabase {
     fn query_stats(&self) -> &QueryStats {
         &self.stats
     }
-}
 
-#[salsa::db]
-impl ripple_python::Db for RippleDatabase {
     fn project(&self) -> Project {
         match self.project {
             Some(project) => project,
@@ -101,6 +105,10 @@ impl ripple_python::Db for RippleDatabase {
             // query runs; a missing project is a bug in the front end, not bad input.
             None => panic!("RippleDatabase::project called before set_project"),
         }
+    }
+
+    fn languages(&self) -> &Languages {
+        &self.languages
     }
 
     fn path_kind(&self, path: &Path) -> PathKind {
@@ -116,14 +124,6 @@ impl ripple_python::Db for RippleDatabase {
         kind
     }
 
-    fn read_file(&self, path: &Path) -> Result<String, ripple_core::FileContents> {
-        crate::workspace::read_contents(path)
-    }
-
-    fn document_parses(&self) -> &ripple_python::parse::DocumentParses {
-        &self.document_parses
-    }
-
     fn directory_entries(&self, dir: &Path) -> Arc<[String]> {
         if let Some(entries) = self.listings.get(dir) {
             return entries.clone();
@@ -137,5 +137,15 @@ impl ripple_python::Db for RippleDatabase {
         };
         self.listings.insert(dir.to_path_buf(), entries.clone());
         entries
+    }
+
+    fn read_file(&self, path: &Path) -> Result<String, FileContents> {
+        crate::read::read_contents(path)
+    }
+
+    fn language_state(&self, language: LanguageId) -> Option<&(dyn Any + Send + Sync)> {
+        self.language_states
+            .get(language.index())
+            .map(|state| &**state)
     }
 }

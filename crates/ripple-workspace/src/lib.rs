@@ -1,26 +1,33 @@
-//! The workspace: the concrete salsa database, discovery of the root and its files, the
-//! configuration, search roots from the Python environment, and checking files in parallel.
+//! The workspace: the concrete salsa database, discovery of the root and its files, which
+//! paths matter, the configuration, the language-neutral dependency graph, rule selection and
+//! suppressions, and checking files in parallel. It works with every registered language
+//! through `ripple_core::Language` and names none of them.
 //!
-//! Architecture invariant: nothing here speaks LSP or prints; front ends (the CLI, the server)
-//! decide how to show what this crate returns.
+//! Architecture invariant: nothing here speaks LSP or prints, and nothing here depends on a
+//! language crate; front ends (the CLI, the server) decide how to show what this crate returns.
 
+mod checking;
 mod config;
 mod database;
 mod discovery;
-mod interpreter;
-mod reach;
+mod graph;
+mod paths;
+mod read;
 mod selection;
+#[cfg(test)]
+mod test_language;
 mod workspace;
 
+pub use checking::{CheckOptions, FileReport, check_file};
 pub use config::{
-    CONFIG_FILE_NAMES, Config, ConfigProblem, DiagnosticMode, LoadedConfig, load_config, parse_rule,
+    CONFIG_FILE_NAMES, Config, ConfigProblem, DiagnosticMode, LoadedConfig, load_config,
 };
 pub use database::RippleDatabase;
-pub use discovery::{
-    IGNORE_FILE_NAMES, WalkProblem, WalkRules, find_marked_root, find_root, is_excluded_dir,
-    is_python_file, walk_workspace,
+pub use discovery::{WalkProblem, find_marked_root, find_root, walk_workspace};
+pub use graph::{ExportChange, FileGraph};
+pub use paths::{
+    FileRole, IGNORE_FILE_NAMES, WalkRules, file_role, is_excluded_dir, may_matter, watch_globs,
 };
-pub use interpreter::{Environment, discover_environment};
-pub use reach::ImportGraph;
-pub use selection::RuleSelection;
-pub use workspace::{FileReport, Workspace, WorkspaceProblem, WorkspaceSnapshot, read_contents};
+pub use read::read_contents;
+pub use selection::{RuleSelection, parse_rule};
+pub use workspace::{BuiltGraph, Workspace, WorkspaceProblem, WorkspaceSnapshot};

@@ -1,57 +1,72 @@
-use ripple_python::{IO_ERROR_CODE, Rule};
+//! Which rules are reported, by code, for every language at once.
+
+use std::sync::Arc;
+
+use ripple_core::Languages;
 
 /// Which rules are reported: `select` (all rules when absent) minus `ignore`, from the
-/// configuration and then the command line.
+/// configuration and then the command line. Problems that are not rules (an unreadable file, a
+/// bad configuration) are always reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSelection {
-    enabled: Vec<Rule>,
-}
-
-impl Default for RuleSelection {
-    fn default() -> Self {
-        Self {
-            enabled: Rule::ALL.to_vec(),
-        }
-    }
+    /// Every rule code the registered languages have.
+    known: Arc<[&'static str]>,
+    enabled: Vec<&'static str>,
 }
 
 impl RuleSelection {
-    pub fn new(select: Option<&[Rule]>, ignore: &[Rule]) -> Self {
-        let base = select.unwrap_or(Rule::ALL);
+    /// Every rule of `languages`.
+    pub fn all(languages: &Languages) -> Self {
+        let known: Arc<[&'static str]> = languages.rules().iter().map(|rule| rule.code).collect();
+        Self {
+            enabled: known.to_vec(),
+            known,
+        }
+    }
+
+    /// `select` (canonical codes; every rule when `None`) without `ignore`.
+    pub fn new(languages: &Languages, select: Option<&[&'static str]>, ignore: &[&str]) -> Self {
+        let all = Self::all(languages);
+        let base: &[&'static str] = select.unwrap_or(&all.known);
         Self {
             enabled: base
                 .iter()
                 .copied()
-                .filter(|rule| !ignore.contains(rule))
+                .filter(|code| !ignore.contains(code))
                 .collect(),
+            known: all.known,
         }
     }
 
     /// Narrows this selection further (the command line refining the configuration).
-    pub fn refine(&self, select: Option<&[Rule]>, ignore: &[Rule]) -> Self {
-        let refined = Self::new(select, ignore);
+    pub fn refine(&self, select: Option<&[&'static str]>, ignore: &[&str]) -> Self {
         Self {
             enabled: self
                 .enabled
                 .iter()
                 .copied()
-                .filter(|rule| {
-                    select.is_some_and(|s| s.contains(rule)) || refined.enabled.contains(rule)
-                })
-                .filter(|rule| !ignore.contains(rule))
+                .filter(|code| select.is_none_or(|select| select.contains(code)))
+                .filter(|code| !ignore.contains(code))
                 .collect(),
+            known: self.known.clone(),
         }
     }
 
-    /// Whether a diagnostic with `code` is shown. Problems that are not rules (an unreadable
-    /// file, a bad configuration) are always shown.
+    /// Whether a diagnostic with `code` is shown.
     pub fn allows(&self, code: &str) -> bool {
-        if code == IO_ERROR_CODE {
-            return true;
-        }
-        match Rule::from_code(code) {
-            Some(rule) => self.enabled.contains(&rule),
-            None => true,
-        }
+        self.enabled.contains(&code) || !self.known.contains(&code)
     }
+}
+
+/// Parses a rule code or alias into its canonical code, with an error message that lists the
+/// valid codes.
+pub fn parse_rule(languages: &Languages, code: &str) -> Result<&'static str, String> {
+    let code = code.trim();
+    languages.rule(code).map(|rule| rule.code).ok_or_else(|| {
+        let known: Vec<&str> = languages.rules().iter().map(|rule| rule.code).collect();
+        format!(
+            "unknown rule code `{code}` (known: {}; other tools' codes such as ruff's F-codes are accepted too)",
+            known.join(", ")
+        )
+    })
 }

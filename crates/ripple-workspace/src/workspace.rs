@@ -1,43 +1,25 @@
-//! A loaded workspace: its root, configuration, files as salsa inputs, and checking.
+//! A loaded workspace: its root, configuration, files as salsa inputs of every registered
+//! language, the dependency graph between them, and checking.
 
-use ripple_python::Db as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-use ripple_core::{Diagnostic, FileContents, SourceFile};
-use ripple_python::{Project, SearchRoot, SearchRootKind, check_file};
+use ripple_core::{
+    FileContents, INVALID_CONFIGURATION_CODE, IO_ERROR_CODE, LanguageId, Languages, LoadContext,
+    Project, SourceFile, TextEdit,
+};
 use rustc_hash::{FxHashMap, FxHashSet};
 use salsa::{Durability, Setter};
 
+use crate::checking::{CheckOptions, FileReport, check_files};
 use crate::config::{LoadedConfig, load_config};
 use crate::database::RippleDatabase;
-use crate::discovery::{sort_paths, walk_workspace};
-use crate::interpreter::discover_environment;
+use crate::discovery::{path_order, walk_workspace};
+use crate::graph::FileGraph;
+use crate::paths::WalkRules;
+use crate::selection::RuleSelection;
 
-/// Stack size of checking threads: the analysis recurses (boundedly) over deeply nested code.
-const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
-
-/// The process's checking threads, shared by every workspace it loads (a server reloading its
-/// configuration, a test loading thousands of fresh workspaces) rather than started per load.
-fn worker_pool() -> &'static rayon::ThreadPool {
-    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .stack_size(WORKER_STACK_BYTES)
-            .thread_name(|index| format!("ripple-worker-{index}"))
-            .build()
-            .unwrap_or_else(|_| {
-                // Building a pool only fails when threads cannot be spawned at all; fall back
-                // to default settings rather than refuse to check.
-                rayon::ThreadPoolBuilder::new()
-                    .build()
-                    .unwrap_or_else(|error| panic!("cannot start worker threads: {error}"))
-            })
-    })
-}
-
-/// A problem of the workspace rather than of one Python file: a bad config, an unreadable
+/// A problem of the workspace rather than of one source file: a bad config, an unreadable
 /// directory, an interpreter that would not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkspaceProblem {
@@ -47,57 +29,66 @@ pub struct WorkspaceProblem {
     pub message: String,
 }
 
-/// The diagnostics of one file.
-#[derive(Debug, Clone)]
-pub struct FileReport {
-    pub file: SourceFile,
-    pub path: PathBuf,
-    pub diagnostics: Arc<[Diagnostic]>,
-}
-
 pub struct Workspace {
     root: PathBuf,
     config: LoadedConfig,
+    languages: Languages,
     db: RippleDatabase,
     project: Project,
     problems: Vec<WorkspaceProblem>,
+    /// The rules reported: the configuration's, narrowed by a front end (`--select`).
+    selection: RuleSelection,
     /// Bumped whenever files are added or removed: where imports resolve may have changed.
     file_set_generation: u64,
     /// The files in path order, kept with the file set rather than sorted at every ask.
     sorted_files: Arc<[SourceFile]>,
+    /// Who depends on whom, when known: what an edit can reach. Dropped whenever the file set
+    /// changes (imports anywhere may resolve differently).
+    graph: Option<FileGraph>,
+}
+
+/// A dependency graph built on a snapshot, for the file set it was built from.
+pub struct BuiltGraph {
+    file_set_generation: u64,
+    graph: FileGraph,
 }
 
 impl Workspace {
-    /// Discovers and loads the workspace at `root`. `explicit` are files and folders the user
-    /// named: they are checked even when the walk would skip them (a `build/` folder, a hidden
-    /// one), as a user who names a path means it.
-    pub fn load(root: &Path, explicit: &[PathBuf]) -> Self {
-        Self::load_with(root, explicit, true)
+    /// Discovers and loads the workspace at `root`, with the source files of `languages`.
+    /// `explicit` are files and folders the user named: they are checked even when the walk
+    /// would skip them (a `build/` folder, a hidden one), as a user who names a path means it.
+    pub fn load(root: &Path, explicit: &[PathBuf], languages: &Languages) -> Self {
+        Self::load_with(root, explicit, true, languages)
     }
 
     /// A workspace of only the `files` named, with `root`'s configuration and import search
     /// roots: for an editor with no workspace folder, where walking the file's folder could mean
     /// walking a home directory.
-    pub fn load_files_only(root: &Path, files: &[PathBuf]) -> Self {
-        Self::load_with(root, files, false)
+    pub fn load_files_only(root: &Path, files: &[PathBuf], languages: &Languages) -> Self {
+        Self::load_with(root, files, false, languages)
     }
 
-    fn load_with(root: &Path, explicit: &[PathBuf], walk_root: bool) -> Self {
+    fn load_with(
+        root: &Path,
+        explicit: &[PathBuf],
+        walk_root: bool,
+        languages: &Languages,
+    ) -> Self {
         let root = root.to_path_buf();
-        let config = load_config(&root);
+        let config = load_config(&root, languages);
         let mut problems: Vec<WorkspaceProblem> = config
             .problems
             .iter()
             .map(|problem| WorkspaceProblem {
                 path: problem.path.clone(),
                 line: problem.line,
-                code: "invalid-configuration",
+                code: INVALID_CONFIGURATION_CODE,
                 message: problem.message.clone(),
             })
             .collect();
         let started = std::time::Instant::now();
         let walk = if walk_root {
-            walk_workspace(&root, &config.config)
+            walk_workspace(&root, &config.config, languages)
         } else {
             Default::default()
         };
@@ -106,67 +97,77 @@ impl Workspace {
             problems.push(WorkspaceProblem {
                 path: problem.path.unwrap_or_else(|| root.clone()),
                 line: 0,
-                code: ripple_python::IO_ERROR_CODE,
+                code: IO_ERROR_CODE,
                 message: problem.message,
             });
         }
         let mut paths = walk.files;
         for path in explicit {
             if path.is_dir() {
-                if !paths.iter().any(|file| file.starts_with(path)) {
-                    paths.extend(walk_workspace(path, &config.config).files);
+                if !paths.iter().any(|(file, _)| file.starts_with(path)) {
+                    paths.extend(walk_workspace(path, &config.config, languages).files);
                 }
-            } else if !paths.contains(path) {
-                paths.push(path.clone());
+            } else if !paths.iter().any(|(file, _)| file == path)
+                && let Some(language) = languages.of_path(path)
+            {
+                paths.push((path.clone(), language));
             }
         }
-        sort_paths(&mut paths);
-        paths.dedup();
+        paths.sort_unstable_by(|(a, _), (b, _)| path_order(a, b));
+        paths.dedup_by(|(a, _), (b, _)| a == b);
 
-        let environment = discover_environment(&root, config.config.python.as_deref());
-        if let Some(problem) = environment.problem {
-            problems.push(WorkspaceProblem {
-                path: config.source.clone().unwrap_or_else(|| root.clone()),
-                line: 0,
-                code: "invalid-configuration",
-                message: problem,
-            });
-        }
-        let search_roots = search_roots(&root, &config, environment.library_roots);
-
-        let mut db = RippleDatabase::default();
+        let mut db = RippleDatabase::new(languages.clone());
         let mut files = FxHashMap::default();
         let mut directories = FxHashSet::default();
         let mut sorted_files = Vec::with_capacity(paths.len());
-        for path in paths {
+        for (path, language) in paths {
             add_directories(&root, &path, &mut directories);
             // Read when analysed, not now: see `FileContents::OnDisk`.
-            let file = SourceFile::new(&db, path.clone(), FileContents::OnDisk, 0);
+            let file = SourceFile::new(&db, path.clone(), FileContents::OnDisk, 0, language);
             files.insert(path, file);
             sorted_files.push(file);
         }
         tracing::debug!(elapsed = ?started.elapsed(), "created the inputs");
-        // Workspace files change all the time (LOW, salsa's default); the search roots and the
-        // libraries behind them change only with the environment (HIGH), so queries that read
-        // nothing else are never re-verified after an edit.
-        let project = Project::builder(
-            Arc::new(files),
-            Arc::new(directories),
-            Arc::from(search_roots),
-            0,
-        )
-        .search_roots_durability(Durability::HIGH)
-        .disk_generation_durability(Durability::HIGH)
-        .new(&db);
+        // Workspace files change all the time (LOW, salsa's default); what lies outside them
+        // changes rarely (HIGH), so queries that read nothing else are never re-verified after
+        // an edit.
+        let project = Project::builder(Arc::new(files), Arc::new(directories), 0)
+            .disk_generation_durability(Durability::HIGH)
+            .new(&db);
         db.set_project(project);
+        let context = LoadContext {
+            root: &root,
+            settings: &config.config.language,
+        };
+        for (_, language) in languages.iter() {
+            for problem in language.load(&db, &context) {
+                problems.push(WorkspaceProblem {
+                    path: config.source.clone().unwrap_or_else(|| root.clone()),
+                    line: problem
+                        .setting
+                        .and_then(|setting| config.line_of(setting))
+                        .unwrap_or(0),
+                    code: INVALID_CONFIGURATION_CODE,
+                    message: problem.message,
+                });
+            }
+        }
+        let selection = RuleSelection::new(
+            languages,
+            config.config.select.as_deref(),
+            &config.config.ignore,
+        );
         Self {
             root,
             config,
+            languages: languages.clone(),
             db,
             project,
             problems,
+            selection,
             file_set_generation: 0,
             sorted_files: sorted_files.into(),
+            graph: None,
         }
     }
 
@@ -178,6 +179,10 @@ impl Workspace {
         &self.config
     }
 
+    pub fn languages(&self) -> &Languages {
+        &self.languages
+    }
+
     pub fn db(&self) -> &RippleDatabase {
         &self.db
     }
@@ -186,13 +191,22 @@ impl Workspace {
         &self.problems
     }
 
-    /// Changes whenever a file is added or removed (not when one is edited): an `ImportGraph`
-    /// is valid for the generation it was built in.
+    /// The rules reported.
+    pub fn selection(&self) -> &RuleSelection {
+        &self.selection
+    }
+
+    /// Narrows the rules reported (a front end's `--select` and `--ignore`).
+    pub fn set_selection(&mut self, selection: RuleSelection) {
+        self.selection = selection;
+    }
+
+    /// Changes whenever a file is added or removed (not when one is edited).
     pub fn file_set_generation(&self) -> u64 {
         self.file_set_generation
     }
 
-    /// Every workspace file, sorted by path (see `sort_paths`).
+    /// Every workspace file, sorted by path (see `discovery::path_order`).
     pub fn files(&self) -> Arc<[SourceFile]> {
         self.sorted_files.clone()
     }
@@ -215,15 +229,24 @@ impl Workspace {
         parts.join("/")
     }
 
-    /// Checks `files` in parallel, one database handle per worker. `on_file_done` is called
-    /// once per finished file, from worker threads.
+    /// Checks `files` in parallel; see [`WorkspaceSnapshot::check`].
     pub fn check(
         &self,
         files: &[SourceFile],
-        respect_noqa: bool,
+        respect_suppressions: bool,
         on_file_done: &(dyn Fn() + Sync),
     ) -> Vec<FileReport> {
-        check_files(&self.db, files, respect_noqa, on_file_done)
+        self.snapshot()
+            .check(files, respect_suppressions, on_file_done)
+    }
+
+    /// One file's findings as reported (suppressions and the selection applied).
+    pub fn check_one(&self, file: SourceFile) -> FileReport {
+        let options = CheckOptions {
+            selection: self.selection.clone(),
+            respect_suppressions: true,
+        };
+        crate::checking::check_file(&self.db, file, &options)
     }
 
     /// A read-only handle for checking on another thread while this workspace takes edits. An
@@ -232,6 +255,8 @@ impl Workspace {
     pub fn snapshot(&self) -> WorkspaceSnapshot {
         WorkspaceSnapshot {
             db: self.db.clone(),
+            selection: self.selection.clone(),
+            file_set_generation: self.file_set_generation,
         }
     }
 
@@ -249,19 +274,21 @@ impl Workspace {
     /// so that a watcher's event never adds a `.gitignore`d, hidden or excluded file that a
     /// fresh load would skip.
     pub fn apply_disk_changes(&mut self, paths: Vec<PathBuf>) {
-        let mut rules = crate::WalkRules::new(&self.root, &self.config.config);
-        let walked: Vec<(PathBuf, bool)> = paths
+        let mut rules = WalkRules::new(&self.root, &self.config.config, &self.languages);
+        let walked: Vec<(PathBuf, Option<LanguageId>)> = paths
             .into_iter()
             .map(|path| {
-                let walked = rules.includes(&path);
-                (path, walked)
+                let language = rules.source_language(&path);
+                (path, language)
             })
             .collect();
-        let unwalked = walked.iter().any(|(_, walked)| !walked);
+        let unwalked = walked.iter().any(|(_, language)| language.is_none());
         let changes = walked
             .into_iter()
-            .map(|(path, walked)| {
-                let contents = (walked && path.is_file()).then_some(FileContents::OnDisk);
+            .map(|(path, language)| {
+                let contents = language
+                    .filter(|_| path.is_file())
+                    .map(|language| (FileContents::OnDisk, language));
                 (path, contents)
             })
             .collect();
@@ -273,23 +300,50 @@ impl Workspace {
         }
     }
 
-    /// The editor's text for an open document: set as the file's next revision, and its tree
-    /// brought up to date (incrementally when the edit allows) for the analysis to use.
-    pub fn set_document_text(&mut self, path: &Path, text: Arc<str>) {
-        self.add_file(path, FileContents::Text(text.clone()));
-        // After the input is set: no check holds the previous tree any more.
-        self.db.document_parses().update(path, text);
+    /// The editor's text for an open document: set as the file's next revision, and the
+    /// language told (it may keep the document's syntax tree up to date incrementally). `edit`
+    /// is the change from the document's previous text, when the editor said it; `language`
+    /// is the editor's word for a file whose name does not say (a script without an extension).
+    /// A document no registered language owns is not part of the workspace.
+    pub fn set_document_text(
+        &mut self,
+        path: &Path,
+        text: Arc<str>,
+        edit: Option<TextEdit>,
+        language: Option<LanguageId>,
+    ) {
+        let language = match self.file(path) {
+            Some(file) => Some(file.language(&self.db)),
+            None => self.languages.of_path(path).or(language),
+        };
+        let Some(language) = language else {
+            return;
+        };
+        self.apply_file_changes(vec![(
+            path.to_path_buf(),
+            Some((FileContents::Text(text.clone()), language)),
+        )]);
+        // After the input is set: no check holds the language's previous tree any more.
+        if let Some(owner) = self.languages.get(language) {
+            owner.document_changed(&self.db, path, text, edit);
+        }
     }
 
-    /// A document closed: its tree is dropped and the disk is the truth again.
+    /// A document closed: the language forgets it and the disk is the truth again.
     pub fn close_document(&mut self, path: &Path) {
-        self.db.document_parses().remove(path);
+        if let Some(file) = self.file(path)
+            && let Some(language) = self.languages.get(file.language(&self.db))
+        {
+            language.document_closed(&self.db, path);
+        }
         self.apply_disk_changes(vec![path.to_path_buf()]);
     }
 
-    /// Adds a new file (or replaces an existing file's text).
+    /// Adds a new file (or replaces an existing file's text), of the language its name says.
     pub fn add_file(&mut self, path: &Path, contents: FileContents) {
-        self.apply_file_changes(vec![(path.to_path_buf(), Some(contents))]);
+        if let Some(language) = self.languages.of_path(path) {
+            self.apply_file_changes(vec![(path.to_path_buf(), Some((contents, language)))]);
+        }
     }
 
     /// Removes a file from the workspace.
@@ -300,12 +354,15 @@ impl Workspace {
     /// Applies a batch of changes, `None` meaning the file is gone. New and removed files
     /// change the file set, which is rebuilt once for the whole batch (a checkout of a thousand
     /// files must not copy the set a thousand times); edits to known files are plain writes.
-    pub fn apply_file_changes(&mut self, changes: Vec<(PathBuf, Option<FileContents>)>) {
+    pub fn apply_file_changes(
+        &mut self,
+        changes: Vec<(PathBuf, Option<(FileContents, LanguageId)>)>,
+    ) {
         let mut added = Vec::new();
         let mut removed = Vec::new();
         for (path, contents) in changes {
             match contents {
-                Some(contents) if self.file(&path).is_some() => {
+                Some((contents, _)) if self.file(&path).is_some() => {
                     self.set_file_contents(&path, contents);
                 }
                 Some(contents) => added.push((path, contents)),
@@ -335,8 +392,8 @@ impl Workspace {
             }
             directories
         };
-        for (path, contents) in added {
-            let file = SourceFile::new(&self.db, path.clone(), contents, 0);
+        for (path, (contents, language)) in added {
+            let file = SourceFile::new(&self.db, path.clone(), contents, 0, language);
             files.insert(path, file);
         }
         self.replace_files(files, directories);
@@ -350,8 +407,10 @@ impl Workspace {
         directories: FxHashSet<PathBuf>,
     ) {
         self.file_set_generation += 1;
+        // Where imports resolve may have changed anywhere.
+        self.graph = None;
         let mut paths: Vec<PathBuf> = files.keys().cloned().collect();
-        sort_paths(&mut paths);
+        paths.sort_unstable_by(|a, b| path_order(a, b));
         self.sorted_files = paths
             .iter()
             .filter_map(|path| files.get(path).copied())
@@ -372,152 +431,92 @@ impl Workspace {
             .with_durability(Durability::HIGH)
             .to(generation);
     }
-}
 
-/// Files larger than this are not analysed (generated data, not code a person edits).
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+    // ----- the dependency graph -------------------------------------------------------------
+
+    /// Whether the workspace knows who depends on whom for its current file set.
+    pub fn has_graph(&self) -> bool {
+        self.graph.is_some()
+    }
+
+    /// Builds the dependency graph of every file now (cheap once they are checked: the
+    /// queries are memoized). `changed` are files whose text is newer than what their
+    /// dependents were last shown: the next change of one reaches all its dependents.
+    pub fn build_graph(&mut self, changed: &[SourceFile]) {
+        let mut graph = FileGraph::build(&self.db, &self.sorted_files);
+        graph.forget(changed);
+        self.graph = Some(graph);
+    }
+
+    /// Installs a graph built on a snapshot, unless files were added or removed since.
+    pub fn install_graph(&mut self, built: BuiltGraph) {
+        if built.file_set_generation == self.file_set_generation {
+            self.graph = Some(built.graph);
+        }
+    }
+
+    /// The files whose findings a change of `changed` can affect, `changed` included; `None`
+    /// when the graph is not known (every file may be affected). Until `confirm_reached`, the
+    /// next call still compares with what dependents were shown before, so a check that never
+    /// completed leaves no dependent unreached.
+    pub fn reach(&mut self, changed: &[SourceFile]) -> Option<Vec<SourceFile>> {
+        let graph = self.graph.as_mut()?;
+        Some(graph.reach(&self.db, changed))
+    }
+
+    /// Files whose text changed without asking what they reach: their edges are read again
+    /// before the next `reach`.
+    pub fn mark_changed(&mut self, changed: impl IntoIterator<Item = SourceFile>) {
+        if let Some(graph) = &mut self.graph {
+            graph.mark_changed(changed);
+        }
+    }
+
+    /// The check of everything `reach` returned has completed and been published: dependents
+    /// now show the changed files' current exports.
+    pub fn confirm_reached(&mut self) {
+        if let Some(graph) = &mut self.graph {
+            graph.confirm(&self.db);
+        }
+    }
+}
 
 /// A database handle for checking on another thread; see [`Workspace::snapshot`].
 pub struct WorkspaceSnapshot {
     db: RippleDatabase,
+    selection: RuleSelection,
+    file_set_generation: u64,
 }
 
 impl WorkspaceSnapshot {
+    /// Checks `files` in parallel, one database handle per worker, with the workspace's rule
+    /// selection and (unless `respect_suppressions` is false) suppression comments applied.
+    /// `on_file_done` is called once per finished file, from worker threads.
     pub fn check(
         &self,
         files: &[SourceFile],
-        respect_noqa: bool,
+        respect_suppressions: bool,
         on_file_done: &(dyn Fn() + Sync),
     ) -> Vec<FileReport> {
-        check_files(&self.db, files, respect_noqa, on_file_done)
+        let options = CheckOptions {
+            selection: self.selection.clone(),
+            respect_suppressions,
+        };
+        check_files(&self.db, files, &options, on_file_done)
+    }
+
+    /// The dependency graph of `files` (all the workspace's), from what checking them
+    /// memoized, for `Workspace::install_graph`.
+    pub fn build_graph(&self, files: &[SourceFile]) -> BuiltGraph {
+        BuiltGraph {
+            file_set_generation: self.file_set_generation,
+            graph: FileGraph::build(&self.db, files),
+        }
     }
 
     pub fn db(&self) -> &RippleDatabase {
         &self.db
     }
-}
-
-fn check_files(
-    db: &RippleDatabase,
-    files: &[SourceFile],
-    respect_noqa: bool,
-    on_file_done: &(dyn Fn() + Sync),
-) -> Vec<FileReport> {
-    // A few files (an editor's keystroke) are checked right here: handing them to the pool
-    // would cost more than checking them.
-    if files.len() <= 2 {
-        return files
-            .iter()
-            .map(|&file| {
-                let diagnostics = check_file(db, file, respect_noqa);
-                on_file_done();
-                FileReport {
-                    file,
-                    path: file.path(db).clone(),
-                    diagnostics,
-                }
-            })
-            .collect();
-    }
-    // A database handle is `Send` but not `Sync`: each worker clones its own from a shared
-    // one behind a lock.
-    let shared = std::sync::Mutex::new(db.clone());
-    let handle = || {
-        shared
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
-    };
-    worker_pool().install(|| {
-        files
-            .par_iter()
-            .map_init(handle, |db, &file| {
-                let diagnostics = check_file(db, file, respect_noqa);
-                on_file_done();
-                FileReport {
-                    file,
-                    path: file.path(db).clone(),
-                    diagnostics,
-                }
-            })
-            .collect()
-    })
-}
-
-/// Reads a file's text (for `FileContents::OnDisk` inputs, when analysed), or why it has none:
-/// a file that cannot be read is still a file, with a reason. Only regular files are read: a
-/// FIFO named `x.py` would block a read forever. The file is opened once and asked its kind and
-/// size through the open handle (not by path, then opened): a cold check reads every file.
-pub fn read_contents(path: &Path) -> Result<String, FileContents> {
-    let unreadable =
-        |error: std::io::Error| FileContents::Unreadable(format!("cannot read the file: {error}"));
-    let mut file = open_without_blocking(path).map_err(unreadable)?;
-    let metadata = file.metadata().map_err(unreadable)?;
-    if !metadata.is_file() {
-        return Err(FileContents::Unreadable(
-            "not a regular file (a directory, pipe or device named like Python source)".into(),
-        ));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(FileContents::Unreadable(format!(
-            "file is {} MiB, larger than the {} MiB ripple analyses",
-            metadata.len() / (1024 * 1024),
-            MAX_FILE_BYTES / (1024 * 1024)
-        )));
-    }
-    let bytes = read_expecting(&mut file, metadata.len()).map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(FileContents::Unreadable(format!(
-            "file grew past the {} MiB ripple analyses while being read",
-            MAX_FILE_BYTES / (1024 * 1024)
-        )));
-    }
-    ripple_core::decode_source(bytes)
-}
-
-/// Reads a file of `expected` bytes to its end, into a buffer of that size. (`File::read_to_end`
-/// would ask the file's size again, an fstat and an lseek per file; a reader without that hint
-/// reads in growing chunks instead, more calls still.) A file that grew meanwhile is read on,
-/// up to one byte past the limit, for the caller to refuse.
-fn read_expecting(file: &mut std::fs::File, expected: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read as _;
-    // One byte more than expected, so that the read which finds the end has room to.
-    let mut bytes = vec![0; usize::try_from(expected).unwrap_or(0).saturating_add(1)];
-    let mut filled = 0;
-    loop {
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(read) => {
-                filled += read;
-                if filled == bytes.len() {
-                    file.take(MAX_FILE_BYTES.saturating_sub(expected))
-                        .read_to_end(&mut bytes)?;
-                    filled = bytes.len();
-                    break;
-                }
-            }
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error),
-        }
-    }
-    bytes.truncate(filled);
-    Ok(bytes)
-}
-
-/// Opens for reading without waiting for a writer: opening a FIFO blocks until one comes,
-/// unless asked not to (which changes nothing for a regular file).
-#[cfg(unix)]
-fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
 }
 
 fn add_directories(root: &Path, file: &Path, directories: &mut FxHashSet<PathBuf>) {
@@ -528,49 +527,4 @@ fn add_directories(root: &Path, file: &Path, directories: &mut FxHashSet<PathBuf
         }
         current = dir.parent();
     }
-}
-
-/// Import roots in `sys.path` order: the workspace (its `src/` first when it is a layout folder
-/// rather than a package), `extra-paths`, the standard library, then the environment.
-fn search_roots(
-    root: &Path,
-    config: &LoadedConfig,
-    library_roots: Vec<PathBuf>,
-) -> Vec<SearchRoot> {
-    let mut roots = Vec::new();
-    let src = root.join("src");
-    if src.is_dir() && !src.join("__init__.py").is_file() {
-        roots.push(SearchRoot {
-            path: src,
-            kind: SearchRootKind::Workspace,
-        });
-    }
-    roots.push(SearchRoot {
-        path: root.to_path_buf(),
-        kind: SearchRootKind::Workspace,
-    });
-    for extra in &config.config.extra_paths {
-        let path = if extra.is_absolute() {
-            extra.clone()
-        } else {
-            root.join(extra)
-        };
-        let kind = if path.starts_with(root) {
-            SearchRootKind::Workspace
-        } else {
-            SearchRootKind::Extra
-        };
-        roots.insert(roots.len() - 1, SearchRoot { path, kind });
-    }
-    roots.push(SearchRoot {
-        path: PathBuf::new(),
-        kind: SearchRootKind::BuiltinStdlib,
-    });
-    for path in library_roots {
-        roots.push(SearchRoot {
-            path,
-            kind: SearchRootKind::Library,
-        });
-    }
-    roots
 }

@@ -8,10 +8,8 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use ripple_python::Rule;
-use ripple_workspace::{
-    RuleSelection, Workspace, find_marked_root, find_root, is_python_file, parse_rule,
-};
+use ripple_core::Languages;
+use ripple_workspace::{Workspace, find_marked_root, find_root, parse_rule};
 
 use crate::output::{self, Finding, Report};
 
@@ -30,7 +28,8 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Only these rules (comma-separated codes; ruff's F-codes are accepted).
+    /// Only these rules (comma-separated codes; other tools' codes, such as ruff's F-codes, are
+    /// accepted).
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     select: Option<Vec<String>>,
     /// Not these rules (comma-separated codes).
@@ -47,14 +46,14 @@ pub struct CheckArgs {
 /// Files below which a progress bar is not worth drawing.
 const PROGRESS_THRESHOLD: usize = 200;
 
-pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let select = args
         .select
         .as_ref()
-        .map(|codes| parse_rules(codes))
+        .map(|codes| parse_rules(languages, codes))
         .transpose()?;
-    let ignore = parse_rules(&args.ignore)?;
+    let ignore = parse_rules(languages, &args.ignore)?;
 
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let paths: Vec<PathBuf> = if args.paths.is_empty() {
@@ -77,8 +76,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let root = find_root(&absolute[0]);
     for path in &absolute {
-        if path.is_file() && !is_python_file(path) {
-            bail!("`{}` is not a Python file (.py or .pyi)", path.display());
+        if path.is_file() && languages.of_path(path).is_none() {
+            let extensions: Vec<String> = languages
+                .extensions()
+                .map(|extension| format!(".{extension}"))
+                .collect();
+            bail!(
+                "`{}` is not a file ripple checks (those end in {})",
+                path.display(),
+                extensions.join(", ")
+            );
         }
         if !path.starts_with(&root) {
             bail!(
@@ -97,14 +104,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     // Named paths with no project marker above them (a loose script in a big folder): only
     // they are loaded, not everything around them.
     let unmarked = find_marked_root(&absolute[0]).is_none();
-    let workspace = if unmarked && !explicit.is_empty() {
-        Workspace::load_files_only(&root, &explicit)
+    let mut workspace = if unmarked && !explicit.is_empty() {
+        Workspace::load_files_only(&root, &explicit, languages)
     } else {
-        Workspace::load(&root, &explicit)
+        Workspace::load(&root, &explicit, languages)
     };
-    let config = &workspace.config().config;
-    let selection = RuleSelection::new(config.select.as_deref(), &config.ignore)
-        .refine(select.as_deref(), &ignore);
+    let selection = workspace.selection().refine(select.as_deref(), &ignore);
+    workspace.set_selection(selection);
 
     let files: Vec<_> = workspace
         .files()
@@ -136,11 +142,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         .filter(|report| !report.diagnostics.is_empty())
     {
         let display: std::sync::Arc<str> = workspace.display_path(&report.path).into();
-        let lines = ripple_python::line_index(workspace.db(), report.file);
         for diagnostic in report.diagnostics.iter() {
-            if selection.allows(diagnostic.code) {
-                findings.push(Finding::from_diagnostic(&display, lines, diagnostic));
-            }
+            findings.push(Finding::from_diagnostic(
+                &display,
+                &report.lines,
+                diagnostic,
+            ));
         }
     }
     for problem in workspace.problems() {
@@ -190,11 +197,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn parse_rules(codes: &[String]) -> anyhow::Result<Vec<Rule>> {
+fn parse_rules(languages: &Languages, codes: &[String]) -> anyhow::Result<Vec<&'static str>> {
     codes
         .iter()
         .filter(|code| !code.trim().is_empty())
-        .map(|code| parse_rule(code).map_err(anyhow::Error::msg))
+        .map(|code| parse_rule(languages, code).map_err(anyhow::Error::msg))
         .collect()
 }
 

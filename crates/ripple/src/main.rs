@@ -1,11 +1,10 @@
-//! The `ripple` command: `ripple check` for the command line and CI.
-
-mod check;
-mod output;
+//! The `ripple` binary: the languages it checks, registered in this one place, and the command
+//! line (`ripple::main`).
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use ripple_core::Languages;
 
 /// The analysis allocates many small, short-lived objects (syntax trees, bindings) from several
 /// threads; mimalloc serves that pattern markedly faster than the system allocator. Its v2 line
@@ -18,91 +17,11 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[derive(Parser)]
-#[command(
-    name = "ripple",
-    version,
-    about = "An incremental Python checker: pyflakes-class name checks plus cross-file import checks.",
-    disable_help_subcommand = false
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Check the workspace containing PATH and report on the given paths.
-    Check(check::CheckArgs),
-    /// Serve the Language Server Protocol on stdin/stdout (for editors).
-    Lsp {
-        /// Accepted for clients that pass it; stdio is the only transport.
-        #[arg(long)]
-        stdio: bool,
-        /// Write logs to this file instead of stderr.
-        #[arg(long, value_name = "FILE")]
-        log_file: Option<std::path::PathBuf>,
-    },
-    /// Describe the rules ripple checks.
-    Rules {
-        /// Only this rule (its code or a ruff alias).
-        code: Option<String>,
-    },
+/// Every language ripple checks. Adding one is a crate and a line here.
+fn languages() -> Languages {
+    Languages::new(vec![Arc::new(ripple_python::Python)])
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(error) => {
-            let code = if error.use_stderr() { 2 } else { 0 };
-            let _ = error.print();
-            return ExitCode::from(code);
-        }
-    };
-    let log_file = match &cli.command {
-        Command::Lsp { log_file, .. } => log_file.clone(),
-        _ => None,
-    };
-    init_logging(log_file.as_deref());
-    let result = match cli.command {
-        Command::Check(args) => check::run(args),
-        Command::Lsp { stdio: _, .. } => {
-            ripple_server::run_stdio().map(|code| ExitCode::from(u8::try_from(code).unwrap_or(1)))
-        }
-        Command::Rules { code } => output::print_rules(code.as_deref()),
-    };
-    match result {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("ripple: error: {error:#}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-/// Logs go to stderr (never stdout: for `ripple lsp` that is the protocol) or to `log_file`,
-/// filtered by `RIPPLE_LOG` (for example `RIPPLE_LOG=debug`).
-fn init_logging(log_file: Option<&std::path::Path>) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RIPPLE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let file = log_file.and_then(|path| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|error| {
-                eprintln!(
-                    "ripple: cannot open the log file {}: {error}",
-                    path.display()
-                )
-            })
-            .ok()
-    });
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false);
-    let _ = match file {
-        Some(file) => builder.with_writer(std::sync::Mutex::new(file)).try_init(),
-        None => builder.with_writer(std::io::stderr).try_init(),
-    };
+    ripple::main(languages())
 }

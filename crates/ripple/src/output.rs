@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ripple_core::{Diagnostic, LineIndex, Position, PositionEncoding};
-use ripple_python::Rule;
+use ripple_core::{Diagnostic, Languages, LineIndex, Position, PositionEncoding};
 use ripple_workspace::{Workspace, WorkspaceProblem};
 use serde::Serialize;
 
@@ -182,21 +181,28 @@ pub fn write_stats(workspace: &Workspace, files: usize, elapsed: Duration) {
     }
 }
 
-pub fn print_rules(code: Option<&str>) -> anyhow::Result<ExitCode> {
-    let rules: Vec<Rule> = match code {
-        Some(code) => vec![ripple_workspace::parse_rule(code).map_err(anyhow::Error::msg)?],
-        None => Rule::ALL.to_vec(),
+pub fn print_rules(languages: &Languages, code: Option<&str>) -> anyhow::Result<ExitCode> {
+    let rules = match code {
+        Some(code) => {
+            let code = ripple_workspace::parse_rule(languages, code).map_err(anyhow::Error::msg)?;
+            languages
+                .rules()
+                .into_iter()
+                .filter(|rule| rule.code == code)
+                .collect()
+        }
+        None => languages.rules(),
     };
     let mut out = std::io::stdout().lock();
     for rule in rules {
-        let aliases = rule.aliases().join(", ");
+        let aliases = rule.aliases.join(", ");
         writeln!(
             out,
             "# {} ({})",
-            rule.code(),
+            rule.code,
             if aliases.is_empty() { "-" } else { &aliases }
         )?;
-        writeln!(out, "{}", rule.documentation())?;
+        writeln!(out, "{}", rule.documentation)?;
     }
     Ok(ExitCode::SUCCESS)
 }

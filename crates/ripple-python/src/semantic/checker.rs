@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 
-use ripple_core::{Diagnostic, LineIndex, TextRange};
+use ripple_core::{Diagnostic, Exports, LineIndex, Suppressions, TextRange};
 use ruff_python_ast::{
     self as ast, Arguments, Comprehension, ExceptHandler, Expr, ExprContext, Parameters, Pattern,
     Stmt, TypeParam,
@@ -17,9 +17,9 @@ use ruff_python_ast::{
 use ruff_text_size::Ranged;
 
 use super::fork::{ForkEntry, ForkPath, NO_GROUP, different_forks};
-use super::noqa::NoqaDirectives;
+use super::noqa::noqa_directives;
 use super::scope::{Binding, BindingId, BindingKind, Scope, ScopeId, ScopeKind};
-use super::{FileAnalysis, ImportKind, ImportRequest, ModuleExports};
+use super::{FileAnalysis, ImportKind, ImportRequest};
 use crate::builtins::builtin_name;
 use crate::parse::{ParsedSource, parse_source};
 use crate::rules::Rule;
@@ -92,9 +92,9 @@ fn analyze(
         .as_ref()
         .map(|(range, message)| (range_of(range), *message));
     let noqa = if comments.is_empty() {
-        NoqaDirectives::default()
+        Suppressions::default()
     } else {
-        NoqaDirectives::collect(source, &comments, &checker.multiline_imports, &lines)
+        noqa_directives(source, &comments, &checker.multiline_imports, &lines)
     };
 
     let syntax_error = parsed.syntax_error.as_ref();
@@ -143,7 +143,8 @@ fn analyze(
     diagnostics.dedup();
 
     let mut exports = checker.module_exports();
-    exports.incomplete = has_syntax_error;
+    // Names of a file that does not parse are a best guess: importers are told none is missing.
+    exports.open |= has_syntax_error;
     let too_deep = checker.too_deep.is_some();
     let imports = std::mem::take(&mut checker.imports);
     drop(checker);
@@ -2217,9 +2218,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn module_exports(&self) -> ModuleExports {
+    fn module_exports(&self) -> Exports {
         let Some(module) = self.scopes.first() else {
-            return ModuleExports::default();
+            return Exports::default();
         };
         let mut names: Vec<String> = module
             .bindings
@@ -2236,20 +2237,27 @@ impl<'a> Checker<'a> {
         names.dedup();
         // Kept for the life of the analysis, for every module: without the slack of growth.
         names.shrink_to_fit();
-        let has_getattr = module.bindings.contains_key("__getattr__");
-        let star_imports = self
+        let reexported_from = self
             .imports
             .iter()
             .filter(|import| import.kind == ImportKind::Star)
-            .map(|import| (import.module.clone(), import.level))
+            .map(|import| star_import_source(import.level, &import.module))
             .collect();
-        ModuleExports {
+        Exports {
             names,
-            has_getattr,
-            star_imports,
-            incomplete: false,
+            // A module `__getattr__` answers for any name.
+            open: module.bindings.contains_key("__getattr__"),
+            reexported_from,
         }
     }
+}
+
+/// A star import's module as `Exports::reexported_from` keeps it: with a relative import's
+/// leading dots (`..m` for `from ..m import *`).
+fn star_import_source(level: u32, module: &str) -> String {
+    let mut source = ".".repeat(level as usize);
+    source.push_str(module);
+    source
 }
 
 /// Names that say "deliberately unused": `_`, `__`, `_result`, `__x` (ruff's default

@@ -8,10 +8,9 @@ mod scope;
 
 use std::sync::Arc;
 
-use ripple_core::{Diagnostic, LineIndex, TextRange};
+use ripple_core::{Diagnostic, Exports, LineIndex, Suppressions, TextRange};
 
 pub use checker::{MAX_NESTING, analyze_parsed, analyze_source};
-pub use noqa::NoqaDirectives;
 
 /// Everything the rest of the engine needs from one file, computed in one pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +19,11 @@ pub struct FileAnalysis {
     /// (Shared pieces: the queries that project them out clone a pointer, not the data.)
     pub diagnostics: Arc<[Diagnostic]>,
     pub imports: Arc<[ImportRequest]>,
-    pub exports: Arc<ModuleExports>,
-    pub noqa: Arc<NoqaDirectives>,
+    /// What the module defines for importers. Its star imports are kept as the modules they
+    /// name, with a relative import's leading dots (`..m`).
+    pub exports: Arc<Exports>,
+    /// The file's `# noqa` comments.
+    pub noqa: Arc<Suppressions>,
     /// Where the analysed text's lines and multi-byte characters are, to turn the findings'
     /// byte ranges into positions once the text itself is gone.
     pub lines: Arc<LineIndex>,
@@ -37,10 +39,7 @@ impl FileAnalysis {
                 reason,
             )]),
             imports: Arc::from([]),
-            exports: Arc::new(ModuleExports {
-                incomplete: true,
-                ..ModuleExports::default()
-            }),
+            exports: Arc::new(Exports::unknown()),
             noqa: Arc::default(),
             lines: Arc::new(LineIndex::new("")),
         }
@@ -73,26 +72,4 @@ pub struct ImportRequest {
     /// Inside a `try` whose handlers catch `ImportError` (or a parent): a missing module is
     /// expected and not reported.
     pub optional: bool,
-}
-
-/// The names a module defines at its top level, as importers see them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct ModuleExports {
-    /// Every name bound at module scope, sorted (conditional bindings included).
-    pub names: Vec<String>,
-    /// The module defines `__getattr__`, so any member may exist.
-    pub has_getattr: bool,
-    /// `from m import *` statements at module scope, as (module, level).
-    pub star_imports: Vec<(String, u32)>,
-    /// The file did not parse (or could not be read): its names are a best guess, and importers
-    /// are not told that a member is missing.
-    pub incomplete: bool,
-}
-
-impl ModuleExports {
-    pub fn defines(&self, name: &str) -> bool {
-        self.names
-            .binary_search_by(|candidate| candidate.as_str().cmp(name))
-            .is_ok()
-    }
 }

@@ -97,3 +97,50 @@ fn interpreter_paths(python: &Path) -> Environment {
         },
     }
 }
+
+/// Import roots in `sys.path` order: the workspace (its `src/` first when it is a layout folder
+/// rather than a package), `extra-paths`, the standard library, then the environment.
+pub fn search_roots(
+    root: &Path,
+    extra_paths: &[String],
+    library_roots: Vec<PathBuf>,
+) -> Vec<crate::db::SearchRoot> {
+    use crate::db::{SearchRoot, SearchRootKind};
+    let mut roots = Vec::new();
+    let src = root.join("src");
+    if src.is_dir() && !src.join("__init__.py").is_file() {
+        roots.push(SearchRoot {
+            path: src,
+            kind: SearchRootKind::Workspace,
+        });
+    }
+    roots.push(SearchRoot {
+        path: root.to_path_buf(),
+        kind: SearchRootKind::Workspace,
+    });
+    for extra in extra_paths {
+        let extra = Path::new(extra);
+        let path = if extra.is_absolute() {
+            extra.to_path_buf()
+        } else {
+            root.join(extra)
+        };
+        let kind = if path.starts_with(root) {
+            SearchRootKind::Workspace
+        } else {
+            SearchRootKind::Extra
+        };
+        roots.insert(roots.len() - 1, SearchRoot { path, kind });
+    }
+    roots.push(SearchRoot {
+        path: PathBuf::new(),
+        kind: SearchRootKind::BuiltinStdlib,
+    });
+    for path in library_roots {
+        roots.push(SearchRoot {
+            path,
+            kind: SearchRootKind::Library,
+        });
+    }
+    roots
+}

@@ -1,0 +1,123 @@
+//! The thread that runs checks, one at a time, on snapshots of the database, so that the loop
+//! keeps taking edits meanwhile. An edit cancels the running check (salsa unwinds the snapshot's
+//! queries with `Cancelled`); the reply then says so and carries no results.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ripple_core::SourceFile;
+use ripple_workspace::{BuiltGraph, FileReport, WorkspaceSnapshot};
+use tokio::sync::mpsc;
+
+use crate::events::Message;
+use crate::outbox::{Outbox, ProgressReporter};
+
+/// One check for the check thread.
+pub struct CheckJob {
+    pub generation: u64,
+    pub snapshot: WorkspaceSnapshot,
+    pub files: Vec<SourceFile>,
+    pub progress: bool,
+    /// Build the dependency graph of `files` (all the workspace's) after checking them.
+    pub build_graph: bool,
+}
+
+/// What a check found, back to the loop.
+pub struct CheckReply {
+    pub generation: u64,
+    /// `None` when an edit cancelled the check.
+    pub reports: Option<Vec<FileReport>>,
+    /// The dependency graph, when the job asked for one.
+    pub graph: Option<BuiltGraph>,
+}
+
+/// Starts the thread that runs checks (a long-lived one: a fresh thread per keystroke, with the
+/// large stack the analysis wants, would cost more than the check). Replies go to `replies`.
+pub fn start_check_thread(
+    outbox: Outbox,
+    replies: mpsc::UnboundedSender<Message>,
+) -> std::sync::mpsc::Sender<CheckJob> {
+    let (jobs, receiver) = std::sync::mpsc::channel::<CheckJob>();
+    let spawned = std::thread::Builder::new()
+        .name("ripple-check".into())
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || {
+            while let Ok(job) = receiver.recv() {
+                let reply = run(&outbox, job);
+                if replies.send(Message::Checked(reply)).is_err() {
+                    break;
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::error!("cannot start the check thread: {error}");
+    }
+    jobs
+}
+
+fn run(outbox: &Outbox, job: CheckJob) -> CheckReply {
+    let CheckJob {
+        generation,
+        snapshot,
+        files,
+        progress,
+        build_graph,
+    } = job;
+    let progress = progress.then(|| outbox.begin_progress("ripple: checking", files.len()));
+    let outcome = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
+        let reports = check_with_progress(&snapshot, &files, progress.as_ref());
+        // Reads only what the check just memoized.
+        let graph = build_graph.then(|| snapshot.build_graph(&files));
+        (reports, graph)
+    }));
+    // Release the snapshot before replying: a waiting edit can go ahead.
+    drop(snapshot);
+    if let Some(progress) = progress {
+        let message = match &outcome {
+            Ok(_) => format!("checked {} files", files.len()),
+            Err(_) => "interrupted by a newer change".to_string(),
+        };
+        progress.end(message);
+    }
+    let (reports, graph) = match outcome {
+        Ok((reports, graph)) => (Some(reports), graph),
+        Err(_) => (None, None),
+    };
+    CheckReply {
+        generation,
+        reports,
+        graph,
+    }
+}
+
+/// Checks `files` while a second thread reports progress, if asked.
+pub fn check_with_progress(
+    snapshot: &WorkspaceSnapshot,
+    files: &[SourceFile],
+    progress: Option<&ProgressReporter>,
+) -> Vec<FileReport> {
+    let done = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let reporter = progress.map(|progress| {
+            let done = &done;
+            let total = files.len();
+            scope.spawn(move || progress.report_until_done(done, total))
+        });
+        let tick = || {
+            done.fetch_add(1, Ordering::Relaxed);
+        };
+        // Stop the reporter even when the check unwinds (cancelled by an edit).
+        struct StopReporter<'a>(&'a AtomicUsize);
+        impl Drop for StopReporter<'_> {
+            fn drop(&mut self) {
+                self.0.store(usize::MAX, Ordering::Relaxed);
+            }
+        }
+        let stop = StopReporter(&done);
+        let reports = snapshot.check(files, true, &tick);
+        drop(stop);
+        if let Some(reporter) = reporter {
+            let _ = reporter.join();
+        }
+        reports
+    })
+}

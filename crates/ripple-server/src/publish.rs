@@ -1,0 +1,196 @@
+//! Diagnostics to the editor: pushed after each check (only what changed), or pulled by the
+//! client per document or for the workspace, with result ids that change when they do.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ripple_core::{Diagnostic, LineIndex, PositionEncoding, Severity};
+use ripple_workspace::{DiagnosticMode, FileReport, Workspace};
+use tower_lsp_server::UriExt;
+use tower_lsp_server::lsp_types::{self as lsp, Uri};
+
+use crate::document::{Document, file_path, lsp_range};
+use crate::events::PullResult;
+use crate::outbox::Outbox;
+use crate::touched::Touched;
+
+/// The result id of an empty report for a file no longer reported on: the client holding it
+/// needs nothing more.
+const CLEARED: &str = "cleared";
+
+/// What was last pushed to the editor, so that only changes are sent.
+#[derive(Default)]
+pub struct Publisher {
+    /// What each file's last publish said.
+    published: HashMap<PathBuf, Vec<lsp::Diagnostic>>,
+    /// The same, before conversion: a file whose text and findings did not change is skipped
+    /// without converting positions (in workspace mode, most files after most edits).
+    published_raw: HashMap<PathBuf, Arc<[Diagnostic]>>,
+}
+
+impl Publisher {
+    /// Pushes the diagnostics of a finished check: each report that differs from what the file
+    /// last showed (or whose document was edited: its publish names the version it describes),
+    /// and an empty list for files no longer reported on.
+    pub fn publish(
+        &mut self,
+        outbox: &Outbox,
+        touched: &Touched,
+        reports: Vec<FileReport>,
+        documents: &HashMap<PathBuf, Document>,
+        encoding: PositionEncoding,
+    ) {
+        let mut reported = HashSet::new();
+        for report in reports {
+            reported.insert(report.path.clone());
+            let text_changed = touched.everything || touched.files.contains(&report.path);
+            if !text_changed && self.published_raw.get(&report.path) == Some(&report.diagnostics) {
+                continue;
+            }
+            self.published_raw
+                .insert(report.path.clone(), report.diagnostics.clone());
+            let diagnostics = to_lsp(&report.diagnostics, &report.lines, encoding);
+            let version = documents.get(&report.path).map(|d| d.version);
+            // Unchanged diagnostics are not sent again, except for an edited document: its
+            // publish tells the client which version the diagnostics describe.
+            let edited = version.is_some() && touched.files.contains(&report.path);
+            if !edited && self.published.get(&report.path) == Some(&diagnostics) {
+                continue;
+            }
+            if let Some(uri) = Uri::from_file_path(&report.path) {
+                tracing::debug!(
+                    path = %report.path.display(),
+                    ?version,
+                    count = diagnostics.len(),
+                    "publish"
+                );
+                outbox.publish(uri, diagnostics.clone(), version);
+            }
+            self.published.insert(report.path, diagnostics);
+        }
+        // Files no longer reported on (closed in open-files mode, deleted): clear what they
+        // showed. Only touched files can have stopped being reported, unless everything was: a
+        // keystroke must not walk every published file of a 100,000-file workspace.
+        let stale: Vec<PathBuf> = if touched.everything {
+            self.published
+                .keys()
+                .filter(|path| !reported.contains(*path))
+                .cloned()
+                .collect()
+        } else {
+            touched
+                .closed
+                .iter()
+                .chain(&touched.files)
+                .filter(|path| self.published.contains_key(*path) && !reported.contains(*path))
+                .cloned()
+                .collect::<HashSet<PathBuf>>()
+                .into_iter()
+                .collect()
+        };
+        for path in stale {
+            self.published.remove(&path);
+            self.published_raw.remove(&path);
+            if let Some(uri) = Uri::from_file_path(&path) {
+                outbox.publish(uri, Vec::new(), None);
+            }
+        }
+    }
+}
+
+/// A file's diagnostics for a pull request, with a result id that changes when they do.
+pub fn pull(
+    workspace: &Workspace,
+    path: &Path,
+    encoding: PositionEncoding,
+) -> Option<(String, Vec<lsp::Diagnostic>)> {
+    let file = workspace.file(path)?;
+    let report = workspace.check_one(file);
+    let converted = to_lsp(&report.diagnostics, &report.lines, encoding);
+    let id = result_id(&converted, *file.revision(workspace.db()));
+    Some((id, converted))
+}
+
+/// `workspace/diagnostic`: the files the diagnostic mode reports on that are not open (an
+/// open document's diagnostics are pulled for the document, at its version), unchanged where
+/// the client's result id is current; and an empty report for each file the client holds
+/// results for that is no longer reported on (closed in open-files mode, deleted).
+pub fn pull_workspace(
+    workspace: &Workspace,
+    mode: DiagnosticMode,
+    documents: &HashMap<PathBuf, Document>,
+    previous: Vec<(Uri, String)>,
+    encoding: PositionEncoding,
+) -> Vec<(Uri, PullResult)> {
+    let held: HashMap<PathBuf, String> = previous
+        .into_iter()
+        .filter_map(|(uri, id)| Some((file_path(&uri)?, id)))
+        .collect();
+    let reported: Vec<PathBuf> = match mode {
+        DiagnosticMode::Workspace => workspace
+            .files()
+            .iter()
+            .map(|file| file.path(workspace.db()).clone())
+            .filter(|path| !documents.contains_key(path))
+            .collect(),
+        DiagnosticMode::OpenFiles => Vec::new(),
+    };
+    let mut items = Vec::new();
+    for path in &reported {
+        let (Some((id, diagnostics)), Some(uri)) =
+            (pull(workspace, path, encoding), Uri::from_file_path(path))
+        else {
+            continue;
+        };
+        let result = if held.get(path) == Some(&id) {
+            PullResult::Unchanged(id)
+        } else {
+            PullResult::Full(id, diagnostics)
+        };
+        items.push((uri, result));
+    }
+    let reported: HashSet<&PathBuf> = reported.iter().collect();
+    for (path, id) in &held {
+        if reported.contains(path) || documents.contains_key(path) || id == CLEARED {
+            continue;
+        }
+        if let Some(uri) = Uri::from_file_path(path) {
+            items.push((uri, PullResult::Full(CLEARED.into(), Vec::new())));
+        }
+    }
+    items
+}
+
+fn to_lsp(
+    diagnostics: &[Diagnostic],
+    lines: &LineIndex,
+    encoding: PositionEncoding,
+) -> Vec<lsp::Diagnostic> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| lsp::Diagnostic {
+            range: lsp_range(lines, diagnostic.range, encoding),
+            severity: Some(match diagnostic.severity {
+                Severity::Error => lsp::DiagnosticSeverity::ERROR,
+                Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+                Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
+                Severity::Hint => lsp::DiagnosticSeverity::HINT,
+            }),
+            code: Some(lsp::NumberOrString::String(diagnostic.code.to_string())),
+            source: Some("ripple".to_string()),
+            message: diagnostic.message.to_string(),
+            ..lsp::Diagnostic::default()
+        })
+        .collect()
+}
+
+fn result_id(diagnostics: &[lsp::Diagnostic], revision: u64) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for diagnostic in diagnostics {
+        diagnostic.message.hash(&mut hasher);
+        format!("{:?}", diagnostic.range).hash(&mut hasher);
+    }
+    format!("{revision}-{:x}", hasher.finish())
+}
