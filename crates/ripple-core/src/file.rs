@@ -1,7 +1,20 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::language::LanguageId;
+/// Which registered language a file belongs to: its index in `Languages`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LanguageId(u16);
+
+impl LanguageId {
+    /// The id of the `index`th registered language (registries hold a handful).
+    pub(crate) fn new(index: usize) -> Self {
+        Self(u16::try_from(index).unwrap_or(u16::MAX))
+    }
+
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
 
 /// What was read for a file. A file that cannot be read or decoded still exists as an input, so
 /// that the problem is reported as a diagnostic on that file rather than aborting a whole run.

@@ -6,27 +6,51 @@
 //! suppression comments, its line index, what it exports to dependents and which workspace files
 //! it depends on. Everything else (the walk, rule selection, suppression, positions, the
 //! dependency graph, publishing) is done once, by the language-neutral crates.
+//!
+//! The database trait (`Db`), the language trait and the registry live together here because
+//! they name one another: the database holds the registry, and a language's queries take the
+//! database.
 
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::db::Db;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::file::SourceFile;
+use crate::file::{FileContents, LanguageId, SourceFile};
 use crate::module_index::{Dependency, Exports};
+use crate::project::{PathKind, Project};
+use crate::stats::QueryStats;
 use crate::suppress::Suppressions;
 use crate::text::{LineIndex, TextEdit};
 
-/// Which registered language a file belongs to: its index in [`Languages`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LanguageId(u16);
+/// The database every language's queries run on. The workspace crate implements it; languages
+/// see only this.
+#[salsa::db]
+pub trait Db: salsa::Database {
+    /// Counters of query executions, fed by salsa's `WillExecute` events.
+    fn query_stats(&self) -> &QueryStats;
 
-impl LanguageId {
-    pub fn index(self) -> usize {
-        usize::from(self.0)
-    }
+    /// The one project of this database.
+    fn project(&self) -> Project;
+
+    /// The registered languages; a file's `SourceFile::language` indexes them.
+    fn languages(&self) -> &Languages;
+
+    /// What `path` is on disk. Implementations may cache; they must forget what they cached
+    /// when `Project::disk_generation` changes.
+    fn path_kind(&self, path: &Path) -> PathKind;
+
+    /// The names of the entries of directory `dir` (empty when it cannot be read), cached like
+    /// `path_kind`.
+    fn directory_entries(&self, dir: &Path) -> Arc<[String]>;
+
+    /// Reads a workspace file whose input is `FileContents::OnDisk`: its text, or why it has
+    /// none (`Unreadable` or `Undecodable`: not UTF-8, too large...).
+    fn read_file(&self, path: &Path) -> Result<String, FileContents>;
+
+    /// The state a language keeps beside this database (`Language::new_state`).
+    fn language_state(&self, language: LanguageId) -> Option<&(dyn Any + Send + Sync)>;
 }
 
 /// One rule: its stable code, the other tools' codes it answers to, its default severity and the
@@ -224,7 +248,7 @@ impl Languages {
         self.languages
             .iter()
             .enumerate()
-            .map(|(index, language)| (LanguageId(index as u16), &**language))
+            .map(|(index, language)| (LanguageId::new(index), &**language))
     }
 
     pub fn len(&self) -> usize {
@@ -297,7 +321,7 @@ impl Languages {
 /// [`Language::new_state`]).
 pub fn language_state<T: Any>(db: &dyn Db) -> Option<&T> {
     (0..db.languages().len()).find_map(|index| {
-        db.language_state(LanguageId(index as u16))?
+        db.language_state(LanguageId::new(index))?
             .downcast_ref::<T>()
     })
 }

@@ -5,7 +5,6 @@
 //! Architecture invariant: this crate knows no particular language and no protocol. It never
 //! parses, never speaks LSP and never touches the file system.
 
-mod db;
 mod diagnostic;
 mod file;
 mod language;
@@ -15,14 +14,13 @@ mod stats;
 mod suppress;
 mod text;
 
-pub use db::Db;
 pub use diagnostic::{
     Diagnostic, INVALID_CONFIGURATION_CODE, IO_ERROR_CODE, SYNTAX_ERROR_CODE, Severity,
 };
-pub use file::{FileContents, SourceFile, decode_source};
+pub use file::{FileContents, LanguageId, SourceFile, decode_source};
 pub use language::{
-    Language, LanguageId, LanguageSettings, Languages, LoadContext, LoadProblem, ParseCounts,
-    RuleInfo, SettingInfo, SettingKind, SettingValue, language_state,
+    Db, Language, LanguageSettings, Languages, LoadContext, LoadProblem, ParseCounts, RuleInfo,
+    SettingInfo, SettingKind, SettingValue, language_state,
 };
 pub use module_index::{Dependency, Exports, name_key};
 pub use project::{PathKind, Project};

@@ -6,9 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ripple_core::SourceFile;
 use ripple_workspace::{BuiltGraph, FileReport, WorkspaceSnapshot};
-use tokio::sync::mpsc;
 
-use crate::events::Message;
 use crate::outbox::{Outbox, ProgressReporter};
 
 /// One check for the check thread.
@@ -30,20 +28,19 @@ pub struct CheckReply {
     pub graph: Option<BuiltGraph>,
 }
 
+/// Where a check's reply goes; returns false once nobody listens any more.
+pub type OnReply = Box<dyn Fn(CheckReply) -> bool + Send>;
+
 /// Starts the thread that runs checks (a long-lived one: a fresh thread per keystroke, with the
-/// large stack the analysis wants, would cost more than the check). Replies go to `replies`.
-pub fn start_check_thread(
-    outbox: Outbox,
-    replies: mpsc::UnboundedSender<Message>,
-) -> std::sync::mpsc::Sender<CheckJob> {
+/// large stack the analysis wants, would cost more than the check). Replies go to `on_reply`.
+pub fn start_check_thread(outbox: Outbox, on_reply: OnReply) -> std::sync::mpsc::Sender<CheckJob> {
     let (jobs, receiver) = std::sync::mpsc::channel::<CheckJob>();
     let spawned = std::thread::Builder::new()
         .name("ripple-check".into())
         .stack_size(64 * 1024 * 1024)
         .spawn(move || {
             while let Ok(job) = receiver.recv() {
-                let reply = run(&outbox, job);
-                if replies.send(Message::Checked(reply)).is_err() {
+                if !on_reply(run(&outbox, job)) {
                     break;
                 }
             }

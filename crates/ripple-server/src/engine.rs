@@ -56,7 +56,9 @@ impl Engine {
         messages: mpsc::UnboundedSender<Message>,
         languages: Languages,
     ) -> Self {
-        let checker = start_check_thread(outbox.clone(), messages.clone());
+        let replies = messages.clone();
+        let on_reply = Box::new(move |reply| replies.send(Message::Checked(reply)).is_ok());
+        let checker = start_check_thread(outbox.clone(), on_reply);
         Self {
             checker,
             outbox,

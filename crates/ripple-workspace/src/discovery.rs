@@ -2,13 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
 
 use ripple_core::{LanguageId, Languages};
 
 use crate::config::Config;
-use crate::paths::{FileRole, file_role, is_excluded_dir};
+use crate::paths::{FileRole, exclude_matcher, file_role, is_excluded_dir};
 
 /// Markers of a workspace root, nearest first.
 const ROOT_MARKERS: &[&str] = &["ripple.toml", "pyproject.toml", ".git"];
@@ -50,44 +49,20 @@ pub struct WalkResult {
     pub problems: Vec<WalkProblem>,
 }
 
-/// Compiles the config's `exclude` globs; bad globs become problems.
-pub fn exclude_matcher(config: &Config, problems: &mut Vec<WalkProblem>) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for pattern in &config.exclude {
-        // A pattern without a slash matches at any depth, as in .gitignore.
-        let pattern = if pattern.contains('/') {
-            pattern.trim_start_matches("./").to_string()
-        } else {
-            format!("**/{pattern}")
-        };
-        for pattern in [pattern.clone(), format!("{pattern}/**")] {
-            match Glob::new(&pattern) {
-                Ok(glob) => {
-                    builder.add(glob);
-                }
-                Err(error) => problems.push(WalkProblem {
-                    path: None,
-                    message: format!("invalid exclude pattern `{pattern}`: {error}"),
-                }),
-            }
-        }
-    }
-    builder.build().unwrap_or_else(|error| {
-        problems.push(WalkProblem {
-            path: None,
-            message: format!("invalid exclude patterns: {error}"),
-        });
-        GlobSet::empty()
-    })
-}
-
 /// Walks `root` for the source files of `languages`, honouring `.gitignore`/`.ignore` files inside the workspace,
 /// hidden files, the built-in exclusions and the config's `exclude`. Ignore files above the
 /// root are not read: the root is the boundary of what ripple checks. Symbolic links are not
 /// followed, so a link loop cannot trap the walk.
 pub fn walk_workspace(root: &Path, config: &Config, languages: &Languages) -> WalkResult {
     let mut result = WalkResult::default();
-    let excludes = exclude_matcher(config, &mut result.problems);
+    let mut glob_problems = Vec::new();
+    let excludes = exclude_matcher(config, &mut glob_problems);
+    result
+        .problems
+        .extend(glob_problems.into_iter().map(|message| WalkProblem {
+            path: None,
+            message,
+        }));
     let excludes_for_filter = excludes.clone();
     let root_for_filter = root.to_path_buf();
     let walker = WalkBuilder::new(root)

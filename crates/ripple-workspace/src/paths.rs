@@ -5,11 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::GlobSet;
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use ripple_core::{LanguageId, Languages};
 
 use crate::config::{CONFIG_FILE_NAMES, Config};
-use crate::discovery::exclude_matcher;
 
 /// Directories never walked: version control, virtual environments, caches, build output and
 /// dependency folders (the list ruff excludes by default).
@@ -91,6 +90,33 @@ fn is_hidden(path: &Path) -> bool {
     path.file_name()
         .and_then(|name| name.to_str())
         .is_some_and(|name| name.starts_with('.'))
+}
+
+/// Compiles the config's `exclude` globs; a bad glob is described in `problems`.
+pub fn exclude_matcher(config: &Config, problems: &mut Vec<String>) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &config.exclude {
+        // A pattern without a slash matches at any depth, as in .gitignore.
+        let pattern = if pattern.contains('/') {
+            pattern.trim_start_matches("./").to_string()
+        } else {
+            format!("**/{pattern}")
+        };
+        for pattern in [pattern.clone(), format!("{pattern}/**")] {
+            match Glob::new(&pattern) {
+                Ok(glob) => {
+                    builder.add(glob);
+                }
+                Err(error) => {
+                    problems.push(format!("invalid exclude pattern `{pattern}`: {error}"))
+                }
+            }
+        }
+    }
+    builder.build().unwrap_or_else(|error| {
+        problems.push(format!("invalid exclude patterns: {error}"));
+        GlobSet::empty()
+    })
 }
 
 /// The glob patterns an editor watching files for ripple is asked to report: every language's
