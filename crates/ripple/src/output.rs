@@ -181,28 +181,32 @@ pub fn write_stats(workspace: &Workspace, files: usize, elapsed: Duration) {
     }
 }
 
+/// `ripple rules [CODE]`: each rule's code, aliases and documentation, per language that checks
+/// it (a code two languages share means the same thing in both, with each its own examples).
 pub fn print_rules(languages: &Languages, code: Option<&str>) -> anyhow::Result<ExitCode> {
-    let rules = match code {
-        Some(code) => {
-            let code = ripple_workspace::parse_rule(languages, code).map_err(anyhow::Error::msg)?;
-            languages
-                .rules()
-                .into_iter()
-                .filter(|rule| rule.code == code)
-                .collect()
-        }
-        None => languages.rules(),
-    };
+    let wanted = code
+        .map(|code| ripple_workspace::parse_rule(languages, code).map_err(anyhow::Error::msg))
+        .transpose()?;
+    let several = languages.len() > 1;
     let mut out = std::io::stdout().lock();
-    for rule in rules {
-        let aliases = rule.aliases.join(", ");
-        writeln!(
-            out,
-            "# {} ({})",
-            rule.code,
-            if aliases.is_empty() { "-" } else { &aliases }
-        )?;
-        writeln!(out, "{}", rule.documentation)?;
+    for (_, language) in languages.iter() {
+        for rule in language.rules() {
+            if wanted.is_some_and(|wanted| wanted != rule.code) {
+                continue;
+            }
+            let aliases = rule.aliases.join(", ");
+            let aliases = if aliases.is_empty() { "-" } else { &aliases };
+            if several {
+                writeln!(out, "# {} ({aliases}) in {}", rule.code, language.name())?;
+            } else {
+                writeln!(out, "# {} ({aliases})", rule.code)?;
+            }
+            // Doc comments keep the space after `///`.
+            for line in rule.documentation.lines() {
+                writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line))?;
+            }
+            writeln!(out)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
