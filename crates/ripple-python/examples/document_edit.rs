@@ -91,7 +91,10 @@ fn main() {
     println!("|---|--:|--:|--:|--:|");
     // Interleaved, twice each, so that neither path has the machine to itself.
     for round in 0..2 {
-        for (name, pass_edit) in [("the editor's edit", true), ("edit found by comparing", false)] {
+        for (name, pass_edit) in [
+            ("the editor's edit", true),
+            ("edit found by comparing", false),
+        ] {
             let (times, (_, incremental)) = run(&text, edits, pass_edit);
             println!(
                 "| {name} (round {}) | {:.1} | {:.1} | {:.1} | {incremental} of {} |",
