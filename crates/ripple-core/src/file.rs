@@ -1,6 +1,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::digest::Digest;
+
 /// Which registered language a file belongs to: its index in `Languages`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LanguageId(u16);
@@ -26,7 +28,9 @@ pub enum FileContents {
     /// files are loaded this way, so a workspace of 100,000 files does not hold all their text
     /// once analysed (the analysis keeps what later queries need, the line index among it).
     /// Setting it again (after a watcher's event) is what tells the database the file changed.
-    OnDisk,
+    /// The digest of its bytes, when the stat fast path knows it without reading the file: a
+    /// language can then find its stored results without reading the file at all.
+    OnDisk(Option<Digest>),
     /// The bytes are not UTF-8 or look binary; the reason says where and why.
     Undecodable(String),
     /// The file could not be read at all (permissions, vanished, is a directory...).
@@ -34,6 +38,9 @@ pub enum FileContents {
 }
 
 impl FileContents {
+    /// The contents of a file on disk whose digest is not known.
+    pub const ON_DISK: FileContents = FileContents::OnDisk(None);
+
     /// Decodes bytes read from disk (see `decode_source`).
     pub fn from_bytes(bytes: Vec<u8>) -> Self {
         match decode_source(bytes) {
@@ -41,6 +48,14 @@ impl FileContents {
             Err(undecodable) => undecodable,
         }
     }
+}
+
+/// A workspace file's text as read from disk, and the digest of its bytes when the database
+/// keeps a store (a language keys its stored results by it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadText {
+    pub text: String,
+    pub digest: Option<Digest>,
 }
 
 /// Decodes a source file's bytes into its text, or says why it has none (`Undecodable`). Text

@@ -17,7 +17,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::file::{FileContents, LanguageId, SourceFile};
+use crate::digest::Digest;
+use crate::file::{FileContents, LanguageId, ReadText, SourceFile};
 use crate::module_index::{Dependency, Exports};
 use crate::project::{PathKind, Project};
 use crate::stats::QueryStats;
@@ -45,9 +46,19 @@ pub trait Db: salsa::Database {
     /// `path_kind`.
     fn directory_entries(&self, dir: &Path) -> Arc<[String]>;
 
-    /// Reads a workspace file whose input is `FileContents::OnDisk`: its text, or why it has
-    /// none (`Unreadable` or `Undecodable`: not UTF-8, too large...).
-    fn read_file(&self, path: &Path) -> Result<String, FileContents>;
+    /// Reads a workspace file whose input is `FileContents::OnDisk`: its text (and the digest
+    /// of its bytes when the database keeps a store), or why it has none (`Unreadable` or
+    /// `Undecodable`: not UTF-8, too large...).
+    fn read_file(&self, path: &Path) -> Result<ReadText, FileContents>;
+
+    /// Calls `found` with the result stored for `inputs`, if the store has one. `inputs` must
+    /// digest everything the result depends on except ripple's own build, which the store adds
+    /// (a key that misses an input is a wrong-result bug). Without a store, never calls.
+    fn with_stored_result(&self, inputs: &Digest, found: &mut dyn FnMut(&[u8]));
+
+    /// Keeps `value` as the result for `inputs` (see `with_stored_result`), for this and later
+    /// runs. Without a store, does nothing.
+    fn store_result(&self, inputs: &Digest, value: Vec<u8>);
 
     /// The state a language keeps beside this database (`Language::new_state`).
     fn language_state(&self, language: LanguageId) -> Option<&(dyn Any + Send + Sync)>;

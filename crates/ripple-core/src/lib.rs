@@ -6,6 +6,7 @@
 //! parses, never speaks LSP and never touches the file system.
 
 mod diagnostic;
+mod digest;
 mod file;
 mod language;
 mod module_index;
@@ -17,7 +18,8 @@ mod text;
 pub use diagnostic::{
     Diagnostic, INVALID_CONFIGURATION_CODE, IO_ERROR_CODE, SYNTAX_ERROR_CODE, Severity,
 };
-pub use file::{FileContents, LanguageId, SourceFile, decode_source};
+pub use digest::Digest;
+pub use file::{FileContents, LanguageId, ReadText, SourceFile, decode_source};
 pub use language::{
     Db, Language, LanguageSettings, Languages, LoadContext, LoadProblem, ParseCounts, RuleInfo,
     SettingInfo, SettingKind, SettingValue, language_state,
@@ -26,4 +28,4 @@ pub use module_index::{Dependency, Exports, name_key};
 pub use project::{PathKind, Project};
 pub use stats::{ExecutionRecord, QueryStats};
 pub use suppress::{Suppression, Suppressions};
-pub use text::{LineIndex, Position, PositionEncoding, TextEdit, TextRange};
+pub use text::{LineIndex, LineIndexParts, Position, PositionEncoding, TextEdit, TextRange};

@@ -31,6 +31,11 @@ impl Suppressions {
         self.covered.is_empty()
     }
 
+    /// Each comment: the bytes it covers and what it silences, by start.
+    pub fn entries(&self) -> &[(u32, u32, Suppression)] {
+        &self.covered
+    }
+
     /// Whether a finding is silenced. A file that cannot be read or parsed cannot be silenced:
     /// nothing else in it is checked while it is so.
     pub fn suppresses(&self, diagnostic: &Diagnostic) -> bool {

@@ -252,6 +252,75 @@ impl LineIndex {
     }
 }
 
+/// A `LineIndex` in the form a store keeps: each line's length, and each multi-byte
+/// character's distance from the end of the one before; small numbers, which a varint
+/// encoding (postcard's) keeps in a byte or two.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LineIndexParts {
+    pub len: u32,
+    /// The length of each line but the last (which runs to `len`).
+    pub line_lengths: Vec<u32>,
+    /// (gap from the previous character's end, UTF-8 length) per multi-byte character.
+    pub multi_byte_chars: Vec<(u32, u8)>,
+}
+
+impl LineIndex {
+    pub fn to_parts(&self) -> LineIndexParts {
+        let starts: Vec<u32> = (0..self.line_starts.len())
+            .filter_map(|line| self.line_starts.get(line))
+            .collect();
+        let line_lengths = starts.windows(2).map(|pair| pair[1] - pair[0]).collect();
+        let mut previous_end = 0;
+        let multi_byte_chars = self
+            .multi_byte_chars
+            .iter()
+            .map(|&(start, len)| {
+                let gap = start - previous_end;
+                previous_end = start + u32::from(len);
+                (gap, len)
+            })
+            .collect();
+        LineIndexParts {
+            len: self.len,
+            line_lengths,
+            multi_byte_chars,
+        }
+    }
+
+    /// The index back from its parts, or `None` when they cannot describe a text (lines or
+    /// characters past its end, character lengths other than 2 to 4).
+    pub fn from_parts(parts: &LineIndexParts) -> Option<Self> {
+        let mut starts = Vec::with_capacity(parts.line_lengths.len() + 1);
+        starts.push(0u32);
+        let mut at = 0u32;
+        for &length in &parts.line_lengths {
+            at = at.checked_add(length)?;
+            if at > parts.len || length == 0 {
+                return None;
+            }
+            starts.push(at);
+        }
+        let mut chars = Vec::with_capacity(parts.multi_byte_chars.len());
+        let mut end = 0u32;
+        for &(gap, len) in &parts.multi_byte_chars {
+            if !(2..=4).contains(&len) {
+                return None;
+            }
+            let start = end.checked_add(gap)?;
+            end = start.checked_add(u32::from(len))?;
+            if end > parts.len {
+                return None;
+            }
+            chars.push((start, len));
+        }
+        Some(Self {
+            line_starts: LineStarts::new(starts),
+            multi_byte_chars: chars.into_boxed_slice(),
+            len: parts.len,
+        })
+    }
+}
+
 /// Where lines start, in two bytes a line for files under 64 KiB (nearly all source files) and
 /// four for larger ones: every analysed file keeps its line index, and on a 27k-file corpus
 /// these were the largest thing kept.
@@ -512,6 +581,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_index_survives_its_parts() {
+        for text in [
+            "",
+            "a",
+            "a\r\nb\rc😀d\ne",
+            "é\nx\n\n€𝄞\n",
+            &"line\n".repeat(20_000),
+        ] {
+            let index = LineIndex::new(text);
+            let back = LineIndex::from_parts(&index.to_parts());
+            assert_eq!(back.as_ref(), Some(&index), "{text:?}");
+        }
+        let mut broken = LineIndex::new("ab\ncd").to_parts();
+        broken.line_lengths.push(99);
+        assert_eq!(LineIndex::from_parts(&broken), None);
+        let mut broken = LineIndex::new("é").to_parts();
+        broken.multi_byte_chars[0].1 = 7;
+        assert_eq!(LineIndex::from_parts(&broken), None);
     }
 
     #[test]

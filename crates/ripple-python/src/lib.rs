@@ -20,6 +20,7 @@ mod resolve;
 mod rules;
 pub mod semantic;
 mod stdlib;
+mod stored;
 
 pub use db::{PythonSettings, PythonState, SearchRoot, SearchRootKind, document_parses};
 pub use importers::imported_files;

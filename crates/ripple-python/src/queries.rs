@@ -28,6 +28,7 @@ use crate::resolve::{
 };
 use crate::rules::Rule;
 use crate::semantic::{FileAnalysis, ImportKind, ImportRequest, analyze_parsed, analyze_source};
+use crate::stored;
 
 /// Parses and analyses one file. The tree is not kept: the analysis is all later queries need,
 /// and keeping every tree of a large workspace would cost more memory than the text itself.
@@ -51,14 +52,32 @@ pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
                 analyze_source(text, is_package_init, is_stub)
             }
         },
-        // Never an open document (that would be `Text`): always a full parse.
-        FileContents::OnDisk => match db.read_file(path) {
-            Ok(text) => {
-                documents.inspect(|trees| trees.count_full());
-                analyze_source(&text, is_package_init, is_stub)
+        // Never an open document (that would be `Text`): from the store when the file's bytes
+        // were analysed before (known from its stat, else from reading it), else a full parse.
+        FileContents::OnDisk(known) => {
+            let key = |digest| stored::analysis_key(digest, is_package_init, is_stub);
+            if let Some(analysis) = known
+                .as_ref()
+                .and_then(|digest| stored::load(db, &key(digest)))
+            {
+                return analysis;
             }
-            Err(failure) => unanalysable_contents(&failure),
-        },
+            match db.read_file(path) {
+                Ok(read) => {
+                    let key = read.digest.as_ref().map(key);
+                    if let Some(analysis) = key.as_ref().and_then(|key| stored::load(db, key)) {
+                        return analysis;
+                    }
+                    documents.inspect(|trees| trees.count_full());
+                    let analysis = analyze_source(&read.text, is_package_init, is_stub);
+                    if let Some(key) = key {
+                        stored::save(db, &key, &analysis);
+                    }
+                    analysis
+                }
+                Err(failure) => unanalysable_contents(&failure),
+            }
+        }
         failure => unanalysable_contents(failure),
     }
 }
@@ -68,7 +87,7 @@ fn unanalysable_contents(failure: &FileContents) -> FileAnalysis {
         FileContents::Undecodable(reason) => unanalysable(Rule::SyntaxError.code(), reason),
         FileContents::Unreadable(reason) => unanalysable(IO_ERROR_CODE, reason),
         // `read_file` answers with text or a failure, never these.
-        FileContents::Text(_) | FileContents::OnDisk => {
+        FileContents::Text(_) | FileContents::OnDisk(_) => {
             unanalysable(IO_ERROR_CODE, "the file's text could not be read")
         }
     }

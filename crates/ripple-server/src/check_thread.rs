@@ -86,18 +86,32 @@ fn run(outbox: &Outbox, job: CheckJob) -> CheckReply {
     }
 }
 
-/// Checks `files` while a second thread reports progress, if asked.
+/// Checks `files` while a second thread reports progress, if asked, with how many of the
+/// files' results came from the cache.
 pub fn check_with_progress(
     snapshot: &WorkspaceSnapshot,
     files: &[SourceFile],
     progress: Option<&ProgressReporter>,
 ) -> Vec<FileReport> {
     let done = AtomicUsize::new(0);
+    let counts = snapshot.db().result_counter();
+    let (found_before, computed_before) = counts.get();
+    let detail = move || {
+        let (found, computed) = counts.get();
+        let found = found - found_before;
+        let computed = computed - computed_before;
+        if found == 0 {
+            String::new()
+        } else {
+            format!(" ({found} from the cache, {computed} analysed)")
+        }
+    };
     std::thread::scope(|scope| {
         let reporter = progress.map(|progress| {
             let done = &done;
             let total = files.len();
-            scope.spawn(move || progress.report_until_done(done, total))
+            let detail = &detail;
+            scope.spawn(move || progress.report_until_done(done, total, detail))
         });
         let tick = || {
             done.fetch_add(1, Ordering::Relaxed);

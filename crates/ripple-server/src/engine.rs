@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ripple_core::{Languages, PositionEncoding, SourceFile};
-use ripple_workspace::{DiagnosticMode, FileRole, Workspace, file_role};
+use ripple_workspace::{DiagnosticMode, FileRole, LoadOptions, Workspace, file_role};
 use tokio::sync::mpsc;
 use tower_lsp_server::lsp_types::FileEvent;
 
@@ -28,6 +28,8 @@ const PROGRESS_THRESHOLD: usize = 20;
 pub struct Engine {
     outbox: Outbox,
     languages: Languages,
+    /// How workspaces are loaded: with the store of results, usually.
+    options: LoadOptions,
     /// The loop's own channel, for the file watcher it may start.
     messages: mpsc::UnboundedSender<Message>,
     watcher: Option<Box<dyn std::any::Any>>,
@@ -55,6 +57,7 @@ impl Engine {
         outbox: Outbox,
         messages: mpsc::UnboundedSender<Message>,
         languages: Languages,
+        options: LoadOptions,
     ) -> Self {
         let replies = messages.clone();
         let on_reply = Box::new(move |reply| replies.send(Message::Checked(reply)).is_ok());
@@ -63,6 +66,7 @@ impl Engine {
             checker,
             outbox,
             languages,
+            options,
             messages,
             watcher: None,
             session: None,
@@ -121,6 +125,9 @@ impl Engine {
                 }
             }
             if stop {
+                if let Some(save) = self.workspace.as_mut().and_then(Workspace::save_cache) {
+                    save.run();
+                }
                 return;
             }
         }
@@ -227,7 +234,8 @@ impl Engine {
             return;
         };
         let started = Instant::now();
-        let mut workspace = Workspace::load(&root, &[], &self.languages);
+        let mut workspace =
+            Workspace::load_with_options(&root, &[], &self.languages, &self.options);
         for (path, document) in &self.documents {
             let language = document.language(&self.languages);
             workspace.set_document_text(path, document.text().into(), None, language);
@@ -254,9 +262,16 @@ impl Engine {
         let progress =
             progress_wanted.then(|| self.outbox.begin_progress("ripple: indexing", files.len()));
         check_with_progress(&workspace.snapshot(), &files, progress.as_ref());
+        let (found, computed) = workspace.cache_counts();
         if let Some(progress) = progress {
-            progress.end(format!("indexed {} files", files.len()));
+            let cached = if found > 0 {
+                format!(" ({found} from the cache, {computed} analysed)")
+            } else {
+                String::new()
+            };
+            progress.end(format!("indexed {} files{cached}", files.len()));
         }
+        save_cache_in_background(workspace);
         // Pulled diagnostics are computed per request and never use the graph. In workspace
         // mode, the full check that follows indexing builds it.
         let mode = diagnostic_mode(self.session.as_ref(), workspace);
@@ -484,6 +499,17 @@ impl Engine {
             // What this check reached is about to be published: dependents now show it.
             workspace.confirm_reached();
         }
+        if touched.everything
+            || touched
+                .files
+                .iter()
+                .any(|path| !self.documents.contains_key(path))
+        {
+            // Files were read from disk: keep what was learned of them.
+            if let Some(workspace) = &mut self.workspace {
+                save_cache_in_background(workspace);
+            }
+        }
         self.stats.last_checked_files = reports.len();
         let pull = self.session.as_ref().is_some_and(|s| s.pull_diagnostics);
         if !pull {
@@ -553,6 +579,22 @@ impl Engine {
         self.session
             .as_ref()
             .map_or(PositionEncoding::Utf16, |session| session.encoding)
+    }
+}
+
+/// Writes what the workspace learned (new results, the files' digests) on a thread of its
+/// own, so that no edit waits for the disk; warnings go to the log.
+fn save_cache_in_background(workspace: &mut Workspace) {
+    for warning in workspace.cache_warnings() {
+        tracing::warn!("cache: {warning}");
+    }
+    if let Some(save) = workspace.save_cache() {
+        let spawned = std::thread::Builder::new()
+            .name("ripple-cache-save".into())
+            .spawn(move || save.run());
+        if let Err(error) = spawned {
+            tracing::warn!("cannot start the thread that saves the cache: {error}");
+        }
     }
 }
 

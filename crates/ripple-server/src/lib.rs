@@ -21,20 +21,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ripple_core::Languages;
+use ripple_workspace::LoadOptions;
 use tower_lsp_server::{LspService, Server};
 
 use crate::events::Message;
 
-/// Serves LSP on stdin/stdout, for the files of `languages`, until the client sends `exit` or
-/// closes the stream. Returns the process exit code the specification asks for: 0 after
+/// Serves LSP on stdin/stdout, for the files of `languages`, loading workspaces with
+/// `options` (the store of results), until the client sends `exit` or closes the stream. Returns the process exit code the specification asks for: 0 after
 /// `shutdown`, 1 otherwise.
-pub fn run_stdio(languages: Languages) -> anyhow::Result<i32> {
+pub fn run_stdio(languages: Languages, options: LoadOptions) -> anyhow::Result<i32> {
     // The engine thread may still hold a check in progress; the process is ending anyway.
     serve(
         tokio::io::stdin(),
         tokio::io::stdout(),
         EngineAtExit::Abandon,
         languages,
+        options,
     )
 }
 
@@ -54,6 +56,7 @@ pub fn serve(
     output: impl tokio::io::AsyncWrite + Unpin + Send + 'static,
     at_exit: EngineAtExit,
     languages: Languages,
+    options: LoadOptions,
 ) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -77,11 +80,13 @@ pub fn serve(
             if let Some(receiver) = receiver.take() {
                 let own_messages = messages.clone();
                 let engine_languages = languages.clone();
+                let engine_options = options.clone();
                 let spawned = std::thread::Builder::new()
                     .name("ripple-engine".into())
                     .stack_size(64 * 1024 * 1024)
                     .spawn(move || {
-                        engine::Engine::new(outbox, own_messages, engine_languages).run(receiver)
+                        engine::Engine::new(outbox, own_messages, engine_languages, engine_options)
+                            .run(receiver)
                     });
                 match spawned {
                     Ok(thread) => engine_thread = Some(thread),

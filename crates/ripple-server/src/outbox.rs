@@ -156,8 +156,14 @@ impl ProgressReporter {
     }
 
     /// Reports `done/total`, the percentage and an estimate of the time left, every 100 ms
-    /// until `done` holds `usize::MAX`.
-    pub fn report_until_done(&self, done: &AtomicUsize, total: usize) {
+    /// until `done` holds `usize::MAX`; `detail` adds to the message (how many came from the
+    /// cache).
+    pub fn report_until_done(
+        &self,
+        done: &AtomicUsize,
+        total: usize,
+        detail: &(dyn Fn() -> String + Sync),
+    ) {
         let mut last = usize::MAX - 1;
         loop {
             let now = done.load(Ordering::Relaxed);
@@ -176,7 +182,7 @@ impl ProgressReporter {
                 let percentage = (now * 100 / total).min(100) as u32;
                 self.send(WorkDoneProgress::Report(WorkDoneProgressReport {
                     cancellable: Some(false),
-                    message: Some(format!("{now}/{total} files{eta}")),
+                    message: Some(format!("{now}/{total} files{}{eta}", detail())),
                     percentage: Some(percentage),
                 }));
             }

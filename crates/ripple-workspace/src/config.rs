@@ -23,13 +23,21 @@ pub struct Config {
     pub select: Option<Vec<&'static str>>,
     pub ignore: Vec<&'static str>,
     pub diagnostic_mode: DiagnosticMode,
+    /// Where results are kept between runs (relative to the root), instead of `.ripple_cache/`.
+    pub cache_dir: Option<PathBuf>,
     /// The settings languages own (`python`, `extra-paths`), handed to them when the
     /// workspace is loaded.
     pub language: LanguageSettings,
 }
 
 /// The settings the workspace itself reads; languages add their own.
-const WORKSPACE_SETTINGS: &[&str] = &["exclude", "select", "ignore", "diagnostic-mode"];
+const WORKSPACE_SETTINGS: &[&str] = &[
+    "exclude",
+    "select",
+    "ignore",
+    "diagnostic-mode",
+    "cache-dir",
+];
 
 /// Something wrong in a config file, with the zero-based line it is on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,6 +204,12 @@ impl SettingsReader<'_> {
                         key,
                         "`diagnostic-mode` must be \"open-files\" or \"workspace\"".into(),
                     ),
+                },
+                "cache-dir" => match value.as_str() {
+                    Some(dir) if !dir.trim().is_empty() => {
+                        config.cache_dir = Some(PathBuf::from(dir));
+                    }
+                    _ => self.problem(key, "`cache-dir` must be a path".into()),
                 },
                 other => match self.languages.setting(other) {
                     Some(setting) => {

@@ -6,8 +6,14 @@ use std::any::Any;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use dashmap::DashMap;
-use ripple_core::{FileContents, LanguageId, Languages, PathKind, Project, QueryStats};
+use ripple_core::{
+    Digest, FileContents, LanguageId, Languages, PathKind, Project, QueryStats, ReadText,
+};
+use ripple_store::{FileStat, Store};
 use rustc_hash::FxBuildHasher;
 
 #[salsa::db]
@@ -24,10 +30,34 @@ pub struct RippleDatabase {
     /// asked hundreds of thousands of times in a cold check, and SipHash was most of the cost.)
     disk: Arc<DashMap<PathBuf, PathKind, FxBuildHasher>>,
     listings: Arc<DashMap<PathBuf, Arc<[String]>, FxBuildHasher>>,
+    /// Where results are kept between runs, when they are.
+    store: Option<Arc<Store>>,
+    /// What reading files found this run: each file's stat and digest, for the next run's stat
+    /// fast path.
+    read_records: Arc<Mutex<Vec<(PathBuf, FileStat, Digest)>>>,
+    results: Arc<ResultCounts>,
+}
+
+/// Per-file results found in the store and computed, this run.
+#[derive(Debug, Default)]
+pub struct ResultCounts {
+    found: AtomicU64,
+    computed: AtomicU64,
+}
+
+impl ResultCounts {
+    /// (found in the store, computed).
+    pub fn get(&self) -> (u64, u64) {
+        (
+            self.found.load(Ordering::Relaxed),
+            self.computed.load(Ordering::Relaxed),
+        )
+    }
 }
 
 impl RippleDatabase {
-    pub fn new(languages: Languages) -> Self {
+    /// A database for `languages`, keeping results in `store` when there is one.
+    pub fn new(languages: Languages, store: Option<Arc<Store>>) -> Self {
         let stats = Arc::new(QueryStats::default());
         let observer = stats.clone();
         let language_states = languages
@@ -42,7 +72,34 @@ impl RippleDatabase {
             language_states,
             disk: Arc::new(DashMap::default()),
             listings: Arc::new(DashMap::default()),
+            store,
+            read_records: Arc::default(),
+            results: Arc::default(),
         }
+    }
+
+    pub fn store(&self) -> Option<&Arc<Store>> {
+        self.store.as_ref()
+    }
+
+    /// (found in the store, computed) per-file results so far.
+    pub fn result_counts(&self) -> (u64, u64) {
+        self.results.get()
+    }
+
+    /// The counters behind `result_counts`, to read from another thread.
+    pub fn result_counter(&self) -> Arc<ResultCounts> {
+        self.results.clone()
+    }
+
+    /// The stats and digests of the files read since the last call.
+    pub fn take_read_records(&self) -> Vec<(PathBuf, FileStat, Digest)> {
+        std::mem::take(
+            &mut *self
+                .read_records
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
     }
 
     pub fn set_project(&mut self, project: Project) {
@@ -139,8 +196,36 @@ impl ripple_core::Db for RippleDatabase {
         entries
     }
 
-    fn read_file(&self, path: &Path) -> Result<String, FileContents> {
-        crate::read::read_contents(path)
+    fn read_file(&self, path: &Path) -> Result<ReadText, FileContents> {
+        let read = crate::read::read_contents(path, self.store.is_some())?;
+        let digest = read.digest.map(|(digest, stat)| {
+            self.read_records
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .push((path.to_path_buf(), stat, digest));
+            digest
+        });
+        Ok(ReadText {
+            text: read.text,
+            digest,
+        })
+    }
+
+    fn with_stored_result(&self, inputs: &Digest, found: &mut dyn FnMut(&[u8])) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        if let Some(value) = store.get(&store.key(inputs)) {
+            self.results.found.fetch_add(1, Ordering::Relaxed);
+            found(&value);
+        }
+    }
+
+    fn store_result(&self, inputs: &Digest, value: Vec<u8>) {
+        self.results.computed.fetch_add(1, Ordering::Relaxed);
+        if let Some(store) = &self.store {
+            store.put(store.key(inputs), value);
+        }
     }
 
     fn language_state(&self, language: LanguageId) -> Option<&(dyn Any + Send + Sync)> {

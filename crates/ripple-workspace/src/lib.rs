@@ -6,6 +6,7 @@
 //! Architecture invariant: nothing here speaks LSP or prints, and nothing here depends on a
 //! language crate; front ends (the CLI, the server) decide how to show what this crate returns.
 
+mod cache;
 mod checking;
 mod config;
 mod database;
@@ -18,16 +19,18 @@ mod selection;
 mod test_language;
 mod workspace;
 
+pub use cache::{CacheChoice, CacheSave, DEFAULT_CACHE_DIR, LoadOptions, cache_dir};
 pub use checking::{CheckOptions, FileReport, check_file};
 pub use config::{
     CONFIG_FILE_NAMES, Config, ConfigProblem, DiagnosticMode, LoadedConfig, load_config,
 };
-pub use database::RippleDatabase;
+pub use database::{ResultCounts, RippleDatabase};
 pub use discovery::{WalkProblem, find_marked_root, find_root, walk_workspace};
 pub use graph::{ExportChange, FileGraph};
 pub use paths::{
     FileRole, IGNORE_FILE_NAMES, WalkRules, file_role, is_excluded_dir, may_matter, watch_globs,
 };
-pub use read::read_contents;
+pub use read::{ReadFile, read_contents};
+pub use ripple_store::Store;
 pub use selection::{RuleSelection, parse_rule};
 pub use workspace::{BuiltGraph, Workspace, WorkspaceProblem, WorkspaceSnapshot};

@@ -2,16 +2,26 @@
 
 use std::path::Path;
 
-use ripple_core::FileContents;
+use ripple_core::{Digest, FileContents};
+use ripple_store::FileStat;
 
 /// Files larger than this are not analysed (generated data, not code a person edits).
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A file read from disk: its text, and (when asked for) the digest of its bytes with what
+/// `stat` said of the file as it was read.
+pub struct ReadFile {
+    pub text: String,
+    pub digest: Option<(Digest, FileStat)>,
+}
 
 /// Reads a file's text (for `FileContents::OnDisk` inputs, when analysed), or why it has none:
 /// a file that cannot be read is still a file, with a reason. Only regular files are read: a
 /// FIFO named `x.py` would block a read forever. The file is opened once and asked its kind and
 /// size through the open handle (not by path, then opened): a cold check reads every file.
-pub fn read_contents(path: &Path) -> Result<String, FileContents> {
+/// With `digest`, the bytes are hashed too, and the handle's `stat` kept (as the bytes read
+/// were when it was taken, or newer: a later change shows as a changed stat next time).
+pub fn read_contents(path: &Path, digest: bool) -> Result<ReadFile, FileContents> {
     let unreadable =
         |error: std::io::Error| FileContents::Unreadable(format!("cannot read the file: {error}"));
     let mut file = open_without_blocking(path).map_err(unreadable)?;
@@ -35,7 +45,9 @@ pub fn read_contents(path: &Path) -> Result<String, FileContents> {
             MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
-    ripple_core::decode_source(bytes)
+    let digest = digest.then(|| (Digest::of(&bytes), FileStat::of(&metadata)));
+    let text = ripple_core::decode_source(bytes)?;
+    Ok(ReadFile { text, digest })
 }
 
 /// Reads a file of `expected` bytes to its end, into a buffer of that size. (`File::read_to_end`

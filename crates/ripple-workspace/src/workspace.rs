@@ -11,7 +11,8 @@ use ripple_core::{
 use rustc_hash::{FxHashMap, FxHashSet};
 use salsa::{Durability, Setter};
 
-use crate::checking::{CheckOptions, FileReport, check_files};
+use crate::cache::{CacheSave, LoadOptions, WorkspaceCache, cache_dir};
+use crate::checking::{CheckOptions, FileReport, check_files, worker_pool};
 use crate::config::{LoadedConfig, load_config};
 use crate::database::RippleDatabase;
 use crate::discovery::{path_order, walk_workspace};
@@ -45,6 +46,8 @@ pub struct Workspace {
     /// Who depends on whom, when known: what an edit can reach. Dropped whenever the file set
     /// changes (imports anywhere may resolve differently).
     graph: Option<FileGraph>,
+    /// The store of results between runs, when there is one.
+    cache: Option<WorkspaceCache>,
 }
 
 /// A dependency graph built on a snapshot, for the file set it was built from.
@@ -58,14 +61,34 @@ impl Workspace {
     /// `explicit` are files and folders the user named: they are checked even when the walk
     /// would skip them (a `build/` folder, a hidden one), as a user who names a path means it.
     pub fn load(root: &Path, explicit: &[PathBuf], languages: &Languages) -> Self {
-        Self::load_with(root, explicit, true, languages)
+        Self::load_with(root, explicit, true, languages, &LoadOptions::default())
+    }
+
+    /// `load` with a store of results (`options.cache`).
+    pub fn load_with_options(
+        root: &Path,
+        explicit: &[PathBuf],
+        languages: &Languages,
+        options: &LoadOptions,
+    ) -> Self {
+        Self::load_with(root, explicit, true, languages, options)
     }
 
     /// A workspace of only the `files` named, with `root`'s configuration and import search
     /// roots: for an editor with no workspace folder, where walking the file's folder could mean
     /// walking a home directory.
     pub fn load_files_only(root: &Path, files: &[PathBuf], languages: &Languages) -> Self {
-        Self::load_with(root, files, false, languages)
+        Self::load_with(root, files, false, languages, &LoadOptions::default())
+    }
+
+    /// `load_files_only` with a store of results (`options.cache`).
+    pub fn load_files_only_with_options(
+        root: &Path,
+        files: &[PathBuf],
+        languages: &Languages,
+        options: &LoadOptions,
+    ) -> Self {
+        Self::load_with(root, files, false, languages, options)
     }
 
     fn load_with(
@@ -73,9 +96,12 @@ impl Workspace {
         explicit: &[PathBuf],
         walk_root: bool,
         languages: &Languages,
+        options: &LoadOptions,
     ) -> Self {
         let root = root.to_path_buf();
         let config = load_config(&root, languages);
+        let mut cache = cache_dir(&options.cache, &root, config.config.cache_dir.as_deref())
+            .map(|dir| WorkspaceCache::open(&dir, options.build, &root));
         let mut problems: Vec<WorkspaceProblem> = config
             .problems
             .iter()
@@ -116,14 +142,24 @@ impl Workspace {
         paths.sort_unstable_by(|(a, _), (b, _)| path_order(a, b));
         paths.dedup_by(|(a, _), (b, _)| a == b);
 
-        let mut db = RippleDatabase::new(languages.clone());
+        let digests = match &mut cache {
+            Some(cache) => cache.known_digests(&paths, worker_pool()),
+            None => vec![None; paths.len()],
+        };
+        tracing::debug!(elapsed = ?started.elapsed(), "looked the files up in the stat index");
+        let mut db = RippleDatabase::new(
+            languages.clone(),
+            cache.as_ref().map(|cache| cache.store.clone()),
+        );
         let mut files = FxHashMap::default();
         let mut directories = FxHashSet::default();
         let mut sorted_files = Vec::with_capacity(paths.len());
-        for (path, language) in paths {
+        for ((path, language), digest) in paths.into_iter().zip(digests) {
             add_directories(&root, &path, &mut directories);
-            // Read when analysed, not now: see `FileContents::OnDisk`.
-            let file = SourceFile::new(&db, path.clone(), FileContents::OnDisk, 0, language);
+            // Read when analysed, not now (and not at all when its digest is known and its
+            // results stored): see `FileContents::OnDisk`.
+            let file =
+                SourceFile::new(&db, path.clone(), FileContents::OnDisk(digest), 0, language);
             files.insert(path, file);
             sorted_files.push(file);
         }
@@ -168,6 +204,7 @@ impl Workspace {
             file_set_generation: 0,
             sorted_files: sorted_files.into(),
             graph: None,
+            cache,
         }
     }
 
@@ -288,7 +325,7 @@ impl Workspace {
             .map(|(path, language)| {
                 let contents = language
                     .filter(|_| path.is_file())
-                    .map(|language| (FileContents::OnDisk, language));
+                    .map(|language| (FileContents::ON_DISK, language));
                 (path, contents)
             })
             .collect();
@@ -430,6 +467,36 @@ impl Workspace {
             .set_disk_generation(&mut self.db)
             .with_durability(Durability::HIGH)
             .to(generation);
+    }
+
+    // ----- the store ------------------------------------------------------------------------
+
+    /// The directory results are kept in between runs, if they are.
+    pub fn cache_dir(&self) -> Option<&Path> {
+        self.cache.as_ref().map(|cache| cache.store.dir())
+    }
+
+    /// Per-file results (found in the store, computed) so far.
+    pub fn cache_counts(&self) -> (u64, u64) {
+        self.db.result_counts()
+    }
+
+    /// What to write to keep what was learned since the last save (the results computed, the
+    /// files' digests); run it on any thread. `None` without a store.
+    pub fn save_cache(&mut self) -> Option<CacheSave> {
+        let cache = self.cache.as_mut()?;
+        cache.record_reads(self.db.take_read_records());
+        let files = self.project.files(&self.db);
+        let root = &self.root;
+        Some(cache.save(|relative| files.contains_key(&root.join(relative))))
+    }
+
+    /// What went wrong with the store so far (each once): for the front end to show.
+    pub fn cache_warnings(&self) -> Vec<String> {
+        self.cache
+            .as_ref()
+            .map(|cache| cache.store.take_warnings())
+            .unwrap_or_default()
     }
 
     // ----- the dependency graph -------------------------------------------------------------

@@ -8,8 +8,10 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use ripple_core::Languages;
-use ripple_workspace::{Workspace, find_marked_root, find_root, parse_rule};
+use ripple_core::{Digest, Languages};
+use ripple_workspace::{
+    CacheChoice, LoadOptions, Workspace, find_marked_root, find_root, parse_rule,
+};
 
 use crate::output::{self, Finding, Report};
 
@@ -41,6 +43,39 @@ pub struct CheckArgs {
     /// Report findings even where a `# noqa` comment silences them.
     #[arg(long)]
     ignore_noqa: bool,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// Where results are kept between runs.
+#[derive(Debug, Args, Clone)]
+pub struct CacheArgs {
+    /// Neither read nor write the cache of results.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+    /// Keep results in DIR (default: `cache-dir` from the configuration, else `.ripple_cache/`
+    /// at the workspace root; `RIPPLE_CACHE_DIR` overrides the configuration too).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl CacheArgs {
+    /// The store to use, by the command line, then `RIPPLE_CACHE_DIR`, then the default.
+    pub fn choice(&self, cwd: &std::path::Path) -> CacheChoice {
+        if self.no_cache {
+            return CacheChoice::Disabled;
+        }
+        let from_env = std::env::var_os("RIPPLE_CACHE_DIR").filter(|dir| !dir.is_empty());
+        match self.cache_dir.clone().or(from_env.map(PathBuf::from)) {
+            Some(dir) => CacheChoice::Dir(cwd.join(dir)),
+            None => CacheChoice::Default,
+        }
+    }
+}
+
+/// The build the store's keys belong to (`build.rs`).
+pub fn build_id() -> Digest {
+    Digest::of(env!("RIPPLE_BUILD_ID").as_bytes())
 }
 
 /// Files below which a progress bar is not worth drawing.
@@ -104,10 +139,14 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
     // Named paths with no project marker above them (a loose script in a big folder): only
     // they are loaded, not everything around them.
     let unmarked = find_marked_root(&absolute[0]).is_none();
+    let options = LoadOptions {
+        cache: args.cache.choice(&cwd),
+        build: build_id(),
+    };
     let mut workspace = if unmarked && !explicit.is_empty() {
-        Workspace::load_files_only(&root, &explicit, languages)
+        Workspace::load_files_only_with_options(&root, &explicit, languages, &options)
     } else {
-        Workspace::load(&root, &explicit, languages)
+        Workspace::load_with_options(&root, &explicit, languages, &options)
     };
     let selection = workspace.selection().refine(select.as_deref(), &ignore);
     workspace.set_selection(selection);
@@ -167,10 +206,12 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
     // in the same order every run.
     findings.sort_unstable_by(|a, b| (&a.path, a.start, a.code).cmp(&(&b.path, b.start, b.code)));
 
+    let (hits, misses) = workspace.cache_counts();
     let report = Report {
         findings,
         files: files.len(),
         duration_ms: started.elapsed().as_millis(),
+        cache: output::CacheSummary { hits, misses },
     };
     let stdout = std::io::stdout();
     let color = args.format == Format::Human
@@ -184,6 +225,14 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
         Format::Github => output::write_github(&mut out, &report)?,
     }
     out.flush()?;
+    drop(out);
+    // After the report: what this run learned is kept for the next.
+    if let Some(save) = workspace.save_cache() {
+        save.run();
+    }
+    for warning in workspace.cache_warnings() {
+        eprintln!("ripple: warning: {warning}");
+    }
     if args.stats {
         output::write_stats(&workspace, files.len(), started.elapsed());
     }

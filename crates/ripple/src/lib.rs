@@ -2,10 +2,13 @@
 //! `ripple rules`. The binary (`main.rs`) registers the languages and calls [`main`]; a test
 //! can build a `ripple` with other languages the same way.
 
+mod cache_command;
 mod check;
 mod output;
 
 use std::process::ExitCode;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use ripple_core::Languages;
@@ -35,6 +38,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         log_file: Option<std::path::PathBuf>,
     },
+    /// Look after the cache of results: `stats`, `clean`, `prune`.
+    Cache(cache_command::CacheCommand),
     /// Describe the rules ripple checks.
     Rules {
         /// Only this rule (its code or a ruff alias).
@@ -60,7 +65,8 @@ pub fn main(languages: Languages) -> ExitCode {
     init_logging(log_file.as_deref());
     let result = match cli.command {
         Command::Check(args) => check::run(args, &languages),
-        Command::Lsp { stdio: _, .. } => ripple_server::run_stdio(languages)
+        Command::Cache(command) => cache_command::run(command, &languages),
+        Command::Lsp { stdio: _, .. } => ripple_server::run_stdio(languages, server_options())
             .map(|code| ExitCode::from(u8::try_from(code).unwrap_or(1))),
         Command::Rules { code } => output::print_rules(&languages, code.as_deref()),
     };
@@ -70,6 +76,23 @@ pub fn main(languages: Languages) -> ExitCode {
             eprintln!("ripple: error: {error:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// How the language server loads workspaces: with the store of results (`RIPPLE_CACHE_DIR`,
+/// else the configuration's `cache-dir`, else `.ripple_cache/`), unless `RIPPLE_NO_CACHE=1`.
+fn server_options() -> ripple_workspace::LoadOptions {
+    let cache = if std::env::var_os("RIPPLE_NO_CACHE").is_some_and(|value| value == "1") {
+        ripple_workspace::CacheChoice::Disabled
+    } else {
+        match std::env::var_os("RIPPLE_CACHE_DIR").filter(|dir| !dir.is_empty()) {
+            Some(dir) => ripple_workspace::CacheChoice::Dir(PathBuf::from(dir)),
+            None => ripple_workspace::CacheChoice::Default,
+        }
+    };
+    ripple_workspace::LoadOptions {
+        cache,
+        build: check::build_id(),
     }
 }
 

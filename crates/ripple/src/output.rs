@@ -65,6 +65,14 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub files: usize,
     pub duration_ms: u128,
+    pub cache: CacheSummary,
+}
+
+/// Per-file results found in the store and computed this run.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CacheSummary {
+    pub hits: u64,
+    pub misses: u64,
 }
 
 #[derive(Serialize)]
@@ -78,6 +86,7 @@ struct JsonSummary {
     files: usize,
     diagnostics: usize,
     duration_ms: u128,
+    cache: CacheSummary,
 }
 
 pub fn write_json(out: &mut impl Write, report: &Report) -> anyhow::Result<()> {
@@ -87,6 +96,7 @@ pub fn write_json(out: &mut impl Write, report: &Report) -> anyhow::Result<()> {
             files: report.files,
             diagnostics: report.findings.len(),
             duration_ms: report.duration_ms,
+            cache: report.cache,
         },
     };
     serde_json::to_writer(&mut *out, &json)?;
@@ -175,6 +185,11 @@ pub fn write_stats(workspace: &Workspace, files: usize, elapsed: Duration) {
         "ripple stats: {files} files checked in {} ms",
         elapsed.as_millis()
     );
+    let (hits, misses) = workspace.cache_counts();
+    match workspace.cache_dir() {
+        Some(dir) => eprintln!("  cache: {hits} hits, {misses} misses ({})", dir.display()),
+        None => eprintln!("  cache: off ({misses} results computed)"),
+    }
     eprintln!("  {:<28} {:>10}", "query", "executions");
     for (name, count) in totals {
         eprintln!("  {name:<28} {count:>10}");

@@ -141,7 +141,7 @@ fn parse(text: &str) -> ToyFile {
 pub fn parsed(db: &dyn Db, file: SourceFile) -> Arc<ToyFile> {
     let read = match file.contents(db) {
         FileContents::Text(text) => Ok(text.to_string()),
-        FileContents::OnDisk => db.read_file(file.path(db)),
+        FileContents::OnDisk(_) => db.read_file(file.path(db)).map(|read| read.text),
         other => Err(other.clone()),
     };
     Arc::new(match read {

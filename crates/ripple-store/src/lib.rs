@@ -1,0 +1,474 @@
+//! The store: ripple's one place for computed results, kept by content-addressed keys in a
+//! directory (`.ripple_cache/` by default), so that nothing is computed twice.
+//!
+//! ```text
+//! .ripple_cache/
+//!   CACHEDIR.TAG  .gitignore      marks for backup tools and git (`*`)
+//!   pack-*.rpk                    immutable packs of entries (`pack.rs`)
+//!   stat/<root>.idx               per workspace root: the stat fast path (`stat_index.rs`)
+//!   last-run                      hits and misses of the last run, for `ripple cache stats`
+//! ```
+//!
+//! Architecture invariant: the store can make ripple faster, never wrong and never failing.
+//! Keys are digests of everything that can change a value (the caller's business; see
+//! docs/architecture.md); an entry that is damaged, unreadable or missing is a miss; a store
+//! that cannot be read or written is a warning, once, and the run goes on without it. No
+//! process ever waits for another: packs are written whole under temporary names and renamed,
+//! never changed after, and a pack deleted by another process's merge stays readable to those
+//! that opened it.
+
+mod maintenance;
+mod pack;
+mod stat_index;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use ripple_core::Digest;
+
+pub use maintenance::{StoreInfo, clean, parse_duration, parse_size, prune};
+pub use pack::Blob;
+pub use stat_index::{FileStat, IndexProblem, StatIndex};
+
+use pack::{Opened, Pack};
+
+/// More packs than this are merged into one at the end of a run.
+const MAX_PACKS: usize = 8;
+
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by ripple.\n\
+# For information about cache directory tags see https://bford.info/cachedir/\n";
+
+/// The store of one run (or one server session).
+pub struct Store {
+    dir: PathBuf,
+    /// Mixed into every key: results of another ripple build never match.
+    build: Digest,
+    /// Newest first.
+    packs: Vec<Pack>,
+    today: u32,
+    pending: Mutex<Vec<(Digest, Vec<u8>)>>,
+    /// Entries read this run that were last used before today: copied into this run's pack
+    /// so that pruning by age keeps what is still used.
+    promoted: Mutex<Vec<(Digest, Blob)>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    warnings: Mutex<Vec<String>>,
+    /// A write failed (read-only, full disk): later writes are not attempted.
+    write_failed: std::sync::atomic::AtomicBool,
+}
+
+/// Hit and miss counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheCounts {
+    pub hits: u64,
+    pub misses: u64,
+}
+
+impl Store {
+    /// Opens (creating it if needed) the store at `dir` for results of `build`. Never fails:
+    /// a directory that cannot be created or read gives an empty store that remembers why
+    /// (see `take_warnings`).
+    pub fn open(dir: &Path, build: Digest) -> Self {
+        let mut store = Self {
+            dir: dir.to_path_buf(),
+            build,
+            packs: Vec::new(),
+            today: today(),
+            pending: Mutex::new(Vec::new()),
+            promoted: Mutex::new(Vec::new()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            warnings: Mutex::new(Vec::new()),
+            write_failed: Default::default(),
+        };
+        if let Err(error) = prepare(dir) {
+            store.warn(format!(
+                "cannot use the cache directory {}: {error}; results are not kept",
+                dir.display()
+            ));
+            store.write_failed.store(true, Ordering::Relaxed);
+            if !dir.is_dir() {
+                return store;
+            }
+        }
+        let mut paths = match pack_paths(dir) {
+            Ok(paths) => paths,
+            Err(error) => {
+                store.warn(format!(
+                    "cannot read the cache directory {}: {error}; results are not reused",
+                    dir.display()
+                ));
+                Vec::new()
+            }
+        };
+        // Newest first: a key found twice is the same value anyway (keys are digests).
+        paths.sort_by_key(|(_, modified)| std::cmp::Reverse(*modified));
+        let mut foreign = 0;
+        let mut damaged = 0;
+        for (path, _) in paths {
+            match Pack::open(&path) {
+                Ok(Opened::Pack(pack)) => {
+                    damaged += usize::from(pack.truncated);
+                    store.packs.push(pack);
+                }
+                Ok(Opened::Foreign) => foreign += 1,
+                Ok(Opened::Gone) => {}
+                Err(error) => store.warn(format!("cannot read {}: {error}", path.display())),
+            }
+        }
+        if foreign > 0 {
+            store.warn(format!(
+                "{foreign} cache file(s) in {} were written by another version of ripple and are ignored (`ripple cache clean` removes them)",
+                dir.display()
+            ));
+        }
+        if damaged > 0 {
+            store.warn(format!(
+                "{damaged} cache file(s) in {} were cut short (a crash while writing?); what they hold intact is used, the rest recomputed",
+                dir.display()
+            ));
+        }
+        store
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The store's key for a result whose inputs digest to `inputs`.
+    pub fn key(&self, inputs: &Digest) -> Digest {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(self.build.as_bytes());
+        hasher.update(inputs.as_bytes());
+        Digest::from_bytes(*hasher.finalize().as_bytes())
+    }
+
+    /// The value stored for `key`, if any is intact. Counts a hit when there is one.
+    pub fn get(&self, key: &Digest) -> Option<Blob> {
+        for pack in &self.packs {
+            match pack.get(key) {
+                None => continue,
+                Some(Ok(entry)) => {
+                    self.hits.fetch_add(1, Ordering::Relaxed);
+                    if entry.last_used < self.today {
+                        lock(&self.promoted).push((*key, entry.value.clone()));
+                    }
+                    return Some(entry.value);
+                }
+                Some(Err(pack::Damaged)) => {
+                    self.warn_once_damaged(&pack.path);
+                }
+            }
+        }
+        None
+    }
+
+    /// Keeps `value` for `key`, written at the next `flush`. Counts a miss: it was computed.
+    pub fn put(&self, key: Digest, value: Vec<u8>) {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        lock(&self.pending).push((key, value));
+    }
+
+    pub fn counts(&self) -> CacheCounts {
+        CacheCounts {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Writes what this run computed (and the older entries it used) as one new pack, and
+    /// merges the packs when there are many. Safe to call from any thread, any number of
+    /// times: each call writes what came since the last.
+    pub fn flush(&self) {
+        let pending = std::mem::take(&mut *lock(&self.pending));
+        let promoted = std::mem::take(&mut *lock(&self.promoted));
+        if pending.is_empty() && promoted.is_empty() || self.write_failed.load(Ordering::Relaxed) {
+            return;
+        }
+        let today = self.today;
+        let mut entries = pending
+            .iter()
+            .map(|(key, value)| (*key, value.as_slice(), today))
+            .chain(promoted.iter().map(|(key, value)| (*key, &**value, today)));
+        if let Err(error) = pack::write(&self.dir, &mut entries) {
+            self.write_failed.store(true, Ordering::Relaxed);
+            self.warn(format!(
+                "cannot write to the cache in {}: {error}; this run's results are not kept",
+                self.dir.display()
+            ));
+            return;
+        }
+        if self.packs.len() + 1 > MAX_PACKS
+            && let Err(error) = maintenance::merge(&self.dir, None, None)
+        {
+            self.warn(format!(
+                "cannot merge the cache files in {}: {error}",
+                self.dir.display()
+            ));
+        }
+    }
+
+    /// Records this run's hits and misses for `ripple cache stats`.
+    pub fn record_run(&self) {
+        if self.write_failed.load(Ordering::Relaxed) {
+            return;
+        }
+        let counts = self.counts();
+        let text = format!("hits {}\nmisses {}\n", counts.hits, counts.misses);
+        let temporary = self.dir.join(format!("tmp-{}", pack::unique_name()));
+        let written = std::fs::write(&temporary, text)
+            .and_then(|()| std::fs::rename(&temporary, self.dir.join("last-run")));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+    }
+
+    /// Where the stat index of the workspace at `root` lives.
+    pub fn stat_index_path(&self, root: &Path) -> PathBuf {
+        let name = blake3::hash(root.as_os_str().as_encoded_bytes()).to_hex();
+        self.dir.join("stat").join(format!("{}.idx", &name[..32]))
+    }
+
+    /// The stat index of the workspace at `root`; empty (with a warning when it was damaged)
+    /// when there is none to use.
+    pub fn read_stat_index(&self, root: &Path) -> StatIndex {
+        match StatIndex::read(&self.stat_index_path(root)) {
+            Ok(index) => index,
+            Err(IndexProblem::Missing) => StatIndex::default(),
+            Err(IndexProblem::Unusable(why)) => {
+                self.warn(format!(
+                    "the cache's file index for {} is not usable ({why}); every file is read again",
+                    root.display()
+                ));
+                StatIndex::default()
+            }
+        }
+    }
+
+    /// Replaces the stat index of the workspace at `root`.
+    pub fn write_stat_index(&self, root: &Path, entries: &[(PathBuf, FileStat, Digest)]) {
+        if self.write_failed.load(Ordering::Relaxed) {
+            return;
+        }
+        let path = self.stat_index_path(root);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| StatIndex::write(&path, entries, now_ns()));
+        if let Err(error) = written {
+            self.write_failed.store(true, Ordering::Relaxed);
+            self.warn(format!(
+                "cannot write to the cache in {}: {error}; this run's results are not kept",
+                self.dir.display()
+            ));
+        }
+    }
+
+    /// The warnings so far, each once; the caller shows them.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.warnings))
+    }
+
+    fn warn(&self, warning: String) {
+        let mut warnings = lock(&self.warnings);
+        if !warnings.contains(&warning) {
+            tracing::warn!("{warning}");
+            warnings.push(warning);
+        }
+    }
+
+    fn warn_once_damaged(&self, path: &Path) {
+        self.warn(format!(
+            "damaged entries in the cache file {}: recomputed",
+            path.display()
+        ));
+    }
+}
+
+/// Creates the directory with its marks: `CACHEDIR.TAG` (backup tools skip it) and a
+/// `.gitignore` of `*` (git ignores it wherever it is).
+fn prepare(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, text) in [(".gitignore", "*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)] {
+        let path = dir.join(name);
+        if !path.exists() {
+            std::fs::write(&path, text)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every pack in `dir`, with its modification time.
+fn pack_paths(dir: &Path) -> std::io::Result<Vec<(PathBuf, std::time::SystemTime)>> {
+    let mut found = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(error) => return Err(error),
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path
+            .extension()
+            .is_some_and(|extension| extension == pack::EXTENSION)
+        {
+            let modified = entry
+                .metadata()
+                .and_then(|metadata| metadata.modified())
+                .unwrap_or(std::time::UNIX_EPOCH);
+            found.push((path, modified));
+        }
+    }
+    Ok(found)
+}
+
+fn today() -> u32 {
+    (now_ns() / 86_400_000_000_000).clamp(0, i64::from(u32::MAX)) as u32
+}
+
+pub(crate) fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX)
+        })
+}
+
+/// A pause after each entry written (`RIPPLE_TEST_CACHE_WRITE_PAUSE_US`): only for the test that
+/// kills a process while it writes, so that its kills land inside the write.
+fn write_pace() -> Option<Duration> {
+    let micros: u64 = std::env::var("RIPPLE_TEST_CACHE_WRITE_PAUSE_US")
+        .ok()?
+        .parse()
+        .ok()?;
+    Some(Duration::from_micros(micros))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: u8) -> Digest {
+        Digest::of(&[n])
+    }
+
+    fn build() -> Digest {
+        Digest::of(b"test build")
+    }
+
+    #[test]
+    fn values_survive_a_reopen_and_other_builds_do_not_see_them() {
+        let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+        let store = Store::open(dir.path(), build());
+        assert!(store.get(&store.key(&key(1))).is_none());
+        store.put(store.key(&key(1)), b"one".to_vec());
+        store.put(store.key(&key(2)), vec![7; 100_000]);
+        store.flush();
+        assert_eq!(store.counts(), CacheCounts { hits: 0, misses: 2 });
+        assert!(dir.path().join("CACHEDIR.TAG").is_file());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(".gitignore")).unwrap_or_default(),
+            "*\n"
+        );
+
+        let again = Store::open(dir.path(), build());
+        assert_eq!(again.get(&again.key(&key(1))).as_deref(), Some(&b"one"[..]));
+        assert_eq!(
+            again.get(&again.key(&key(2))).map(|value| value.len()),
+            Some(100_000)
+        );
+        assert_eq!(again.counts().hits, 2);
+        assert!(again.take_warnings().is_empty());
+
+        let other = Store::open(dir.path(), Digest::of(b"another build"));
+        assert!(other.get(&other.key(&key(1))).is_none());
+    }
+
+    #[test]
+    fn damaged_and_truncated_packs_lose_only_their_damaged_entries() {
+        let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+        let store = Store::open(dir.path(), build());
+        for n in 0..10 {
+            store.put(store.key(&key(n)), vec![n; 1000]);
+        }
+        store.flush();
+        let (path, _) = pack_paths(dir.path())
+            .unwrap_or_default()
+            .pop()
+            .unwrap_or_else(|| panic!("no pack"));
+        let mut bytes = std::fs::read(&path).unwrap_or_default();
+        // Flip a byte in some entry's value.
+        let flip = bytes.len() / 2;
+        bytes[flip] ^= 0xff;
+        std::fs::write(&path, &bytes).unwrap_or_else(|error| panic!("{error}"));
+        let damaged = Store::open(dir.path(), build());
+        let intact = (0..10)
+            .filter(|n| damaged.get(&damaged.key(&key(*n))).is_some())
+            .count();
+        assert_eq!(intact, 9);
+        assert_eq!(damaged.take_warnings().len(), 1);
+
+        std::fs::write(&path, &bytes[..bytes.len() - 500])
+            .unwrap_or_else(|error| panic!("{error}"));
+        let truncated = Store::open(dir.path(), build());
+        let intact = (0..10)
+            .filter(|n| {
+                truncated
+                    .get(&truncated.key(&key(*n)))
+                    .is_some_and(|v| v.len() == 1000)
+            })
+            .count();
+        assert!((7..=9).contains(&intact), "{intact}");
+        assert!(!truncated.take_warnings().is_empty());
+
+        // Another format: ignored, with one warning.
+        std::fs::write(&path, b"RIPPLEPK\x63\0\0\0\0\0\0\0")
+            .unwrap_or_else(|error| panic!("{error}"));
+        let foreign = Store::open(dir.path(), build());
+        assert!(foreign.get(&foreign.key(&key(1))).is_none());
+        assert_eq!(foreign.take_warnings().len(), 1);
+    }
+
+    #[test]
+    fn many_packs_are_merged_and_prune_keeps_what_fits() {
+        let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+        for n in 0..(MAX_PACKS as u8 + 2) {
+            let store = Store::open(dir.path(), build());
+            store.put(store.key(&key(n)), vec![n; 1000]);
+            store.flush();
+        }
+        let packs = pack_paths(dir.path()).unwrap_or_default().len();
+        assert!(packs <= MAX_PACKS, "{packs} packs after merging");
+        let store = Store::open(dir.path(), build());
+        for n in 0..(MAX_PACKS as u8 + 2) {
+            assert!(store.get(&store.key(&key(n))).is_some(), "entry {n}");
+        }
+        let info = StoreInfo::gather(dir.path()).unwrap_or_default();
+        assert_eq!(info.entries, u64::from(MAX_PACKS as u8 + 2));
+        let (kept, dropped) =
+            prune(dir.path(), None, Some(3 * 1100)).unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!((kept, dropped), (3, 7));
+        clean(dir.path()).unwrap_or_else(|error| panic!("{error}"));
+        assert!(!dir.path().exists());
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_made_is_a_warning() {
+        let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+        let file = dir.path().join("a file");
+        std::fs::write(&file, "x").unwrap_or_else(|error| panic!("{error}"));
+        let store = Store::open(&file.join("cache"), build());
+        store.put(store.key(&key(1)), b"x".to_vec());
+        store.flush();
+        assert_eq!(store.take_warnings().len(), 1);
+    }
+}
