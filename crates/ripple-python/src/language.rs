@@ -55,7 +55,7 @@ impl Language for Python {
 
     fn load(&self, db: &dyn Db, context: &LoadContext<'_>) -> Vec<LoadProblem> {
         let python = context.settings.string(PYTHON_SETTING).map(PathBuf::from);
-        let environment = discover_environment(context.root, python.as_deref());
+        let environment = discover_environment(db, context.root, python.as_deref());
         let roots = search_roots(
             context.root,
             context.settings.strings(EXTRA_PATHS_SETTING),

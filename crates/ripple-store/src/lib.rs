@@ -235,6 +235,10 @@ impl Store {
     /// The stat index of the workspace at `root`; empty (with a warning when it was damaged)
     /// when there is none to use.
     pub fn read_stat_index(&self, root: &Path) -> StatIndex {
+        if !self.dir.is_dir() {
+            // Already said: the directory is not usable.
+            return StatIndex::default();
+        }
         match StatIndex::read(&self.stat_index_path(root)) {
             Ok(index) => index,
             Err(IndexProblem::Missing) => StatIndex::default(),
@@ -275,7 +279,7 @@ impl Store {
     fn warn(&self, warning: String) {
         let mut warnings = lock(&self.warnings);
         if !warnings.contains(&warning) {
-            tracing::warn!("{warning}");
+            tracing::debug!("cache: {warning}");
             warnings.push(warning);
         }
     }

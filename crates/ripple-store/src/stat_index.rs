@@ -26,6 +26,18 @@ const FORMAT_VERSION: u32 = 1;
 /// kernel's clock ticks are coarser; FAT: 2 s).
 const RACY_MARGIN_NS: i64 = 3_000_000_000;
 
+/// The margin in use: `RACY_MARGIN_NS`, or `RIPPLE_TEST_RACY_MARGIN_MS` for tests that change
+/// files and run ripple within the same seconds and must still take the fast path.
+fn racy_margin_ns() -> i64 {
+    static MARGIN: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *MARGIN.get_or_init(|| {
+        std::env::var("RIPPLE_TEST_RACY_MARGIN_MS")
+            .ok()
+            .and_then(|value| value.parse::<i64>().ok())
+            .map_or(RACY_MARGIN_NS, |millis| millis.saturating_mul(1_000_000))
+    })
+}
+
 /// What `stat` says of a file, as far as telling a change goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct FileStat {
@@ -135,7 +147,7 @@ impl StatIndex {
     /// The digest of the file at `relative` if its entry can be trusted for `stat`, now.
     pub fn digest(&self, relative: &Path, stat: &FileStat, now_ns: i64) -> Option<Digest> {
         let (known, digest) = self.entries.get(relative)?;
-        let settled = self.written_ns.min(now_ns) - RACY_MARGIN_NS;
+        let settled = self.written_ns.min(now_ns) - racy_margin_ns();
         (known == stat && stat.mtime_ns < settled && stat.ctime_ns < settled).then_some(*digest)
     }
 
