@@ -192,6 +192,14 @@ pub trait Language: Send + Sync + 'static {
     /// roots from an environment, say). Called once per database, before any query.
     fn load(&self, db: &dyn Db, context: &LoadContext<'_>) -> Vec<LoadProblem>;
 
+    /// A digest of everything outside the workspace's files that the language's findings depend
+    /// on and that its per-file keys do not say: its settings, search roots, environment. The
+    /// workspace keeps a file's findings between runs only while this (and the file set, and the
+    /// disk the language looked at) is unchanged.
+    fn environment(&self, _db: &dyn Db) -> Digest {
+        Digest::default()
+    }
+
     /// Every finding for the file, sorted by range then code, suppression comments not applied.
     fn diagnostics(&self, db: &dyn Db, file: SourceFile) -> Arc<[Diagnostic]>;
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ripple_core::{
-    Db, Dependency, Diagnostic, Exports, Language, LineIndex, LoadContext, LoadProblem,
+    Db, Dependency, Diagnostic, Digest, Exports, Language, LineIndex, LoadContext, LoadProblem,
     ParseCounts, RuleInfo, SettingInfo, SettingKind, SourceFile, Suppressions, TextEdit,
 };
 use salsa::Durability;
@@ -74,6 +74,16 @@ impl Language for Python {
             })
             .into_iter()
             .collect()
+    }
+
+    fn environment(&self, db: &dyn Db) -> Digest {
+        let mut parts: Vec<Vec<u8>> = vec![b"python search roots".to_vec()];
+        for root in crate::db::search_roots(db) {
+            parts.push(format!("{:?}", root.kind).into_bytes());
+            parts.push(root.path.as_os_str().as_encoded_bytes().to_vec());
+        }
+        let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        Digest::of_parts(&parts)
     }
 
     fn diagnostics(&self, db: &dyn Db, file: SourceFile) -> Arc<[Diagnostic]> {

@@ -17,6 +17,7 @@
 //! never changed after, and a pack deleted by another process's merge stays readable to those
 //! that opened it.
 
+mod disk_index;
 mod maintenance;
 mod pack;
 mod stat_index;
@@ -28,6 +29,7 @@ use std::time::Duration;
 
 use ripple_core::Digest;
 
+pub use disk_index::DiskIndex;
 pub use maintenance::{StoreInfo, clean, parse_duration, parse_size, prune};
 pub use pack::Blob;
 pub use stat_index::{FileStat, IndexProblem, StatIndex};
@@ -211,12 +213,12 @@ impl Store {
         }
     }
 
-    /// Records this run's hits and misses for `ripple cache stats`.
-    pub fn record_run(&self) {
+    /// Records a run's hits and misses (the caller's measure: files whose results were found
+    /// and computed) for `ripple cache stats`.
+    pub fn record_run(&self, counts: CacheCounts) {
         if self.write_failed.load(Ordering::Relaxed) {
             return;
         }
-        let counts = self.counts();
         let text = format!("hits {}\nmisses {}\n", counts.hits, counts.misses);
         let temporary = self.dir.join(format!("tmp-{}", pack::unique_name()));
         let written = std::fs::write(&temporary, text)
@@ -257,12 +259,41 @@ impl Store {
         if self.write_failed.load(Ordering::Relaxed) {
             return;
         }
-        let path = self.stat_index_path(root);
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| StatIndex::write(&path, entries, now_ns()));
+        let written = StatIndex::write(&self.stat_index_path(root), entries, now_ns());
         if let Err(error) = written {
+            self.write_failed.store(true, Ordering::Relaxed);
+            self.warn(format!(
+                "cannot write to the cache in {}: {error}; this run's results are not kept",
+                self.dir.display()
+            ));
+        }
+    }
+
+    /// Where the disk index of the workspace at `root` lives.
+    fn disk_index_path(&self, root: &Path) -> PathBuf {
+        let mut path = self.stat_index_path(root);
+        path.set_extension("disk");
+        path
+    }
+
+    /// The disk index of the workspace at `root` if it still holds (every folder as recorded),
+    /// else a fresh epoch.
+    pub fn read_disk_index(&self, root: &Path) -> DiskIndex {
+        if !self.dir.is_dir() {
+            return DiskIndex::fresh();
+        }
+        match DiskIndex::read(&self.disk_index_path(root)) {
+            Some(index) if index.still_holds(now_ns()) => index,
+            _ => DiskIndex::fresh(),
+        }
+    }
+
+    /// Replaces the disk index of the workspace at `root`.
+    pub fn write_disk_index(&self, root: &Path, index: &DiskIndex) {
+        if self.write_failed.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Err(error) = index.write(&self.disk_index_path(root), now_ns()) {
             self.write_failed.store(true, Ordering::Relaxed);
             self.warn(format!(
                 "cannot write to the cache in {}: {error}; this run's results are not kept",
@@ -290,6 +321,20 @@ impl Store {
             path.display()
         ));
     }
+}
+
+/// Writes `bytes` at `path` whole: to a temporary name beside it, then renamed into place (its
+/// folder made first).
+pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let temporary = dir.join(format!("tmp-{}", pack::unique_name()));
+    let written =
+        std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }
 
 /// Creates the directory with its marks: `CACHEDIR.TAG` (backup tools skip it) and a

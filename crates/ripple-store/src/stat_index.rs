@@ -28,7 +28,7 @@ const RACY_MARGIN_NS: i64 = 3_000_000_000;
 
 /// The margin in use: `RACY_MARGIN_NS`, or `RIPPLE_TEST_RACY_MARGIN_MS` for tests that change
 /// files and run ripple within the same seconds and must still take the fast path.
-fn racy_margin_ns() -> i64 {
+pub(crate) fn racy_margin_ns() -> i64 {
     static MARGIN: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
     *MARGIN.get_or_init(|| {
         std::env::var("RIPPLE_TEST_RACY_MARGIN_MS")
@@ -116,7 +116,7 @@ impl StatIndex {
         if blake3::hash(body).as_bytes() != check {
             return None;
         }
-        let mut reader = Reader { data: body, at: 8 };
+        let mut reader = Reader::new(body, 8);
         if reader.u32()? != FORMAT_VERSION {
             return None;
         }
@@ -138,7 +138,7 @@ impl StatIndex {
             digest.copy_from_slice(reader.bytes(32)?);
             entries.insert(path, (stat, Digest::from_bytes(digest)));
         }
-        (reader.at == body.len()).then_some(Self {
+        reader.at_end().then_some(Self {
             written_ns,
             entries,
         })
@@ -193,43 +193,45 @@ impl StatIndex {
         body[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
         let check = blake3::hash(&body);
         body.extend_from_slice(check.as_bytes());
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let temporary = dir.join(format!("tmp-{}", crate::pack::unique_name()));
-        let written =
-            std::fs::write(&temporary, &body).and_then(|()| std::fs::rename(&temporary, path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temporary);
-        }
-        written
+        crate::write_whole(path, &body)
     }
 }
 
-struct Reader<'a> {
+/// Reads little-endian numbers and byte strings off a buffer, refusing to read past its end.
+pub(crate) struct Reader<'a> {
     data: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn bytes(&mut self, length: usize) -> Option<&'a [u8]> {
+    pub(crate) fn new(data: &'a [u8], at: usize) -> Self {
+        Self { data, at }
+    }
+
+    pub(crate) fn at_end(&self) -> bool {
+        self.at == self.data.len()
+    }
+
+    pub(crate) fn bytes(&mut self, length: usize) -> Option<&'a [u8]> {
         let end = self.at.checked_add(length)?;
         let bytes = self.data.get(self.at..end)?;
         self.at = end;
         Some(bytes)
     }
 
-    fn u32(&mut self) -> Option<u32> {
+    pub(crate) fn u32(&mut self) -> Option<u32> {
         let mut bytes = [0; 4];
         bytes.copy_from_slice(self.bytes(4)?);
         Some(u32::from_le_bytes(bytes))
     }
 
-    fn u64(&mut self) -> Option<u64> {
+    pub(crate) fn u64(&mut self) -> Option<u64> {
         let mut bytes = [0; 8];
         bytes.copy_from_slice(self.bytes(8)?);
         Some(u64::from_le_bytes(bytes))
     }
 
-    fn i64(&mut self) -> Option<i64> {
+    pub(crate) fn i64(&mut self) -> Option<i64> {
         self.u64().map(|value| value as i64)
     }
 }

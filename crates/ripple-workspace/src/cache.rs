@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use ripple_core::{Digest, LanguageId};
-use ripple_store::{FileStat, Store};
+use ripple_core::{Db as _, Digest, LanguageId, SourceFile};
+use ripple_store::{DiskIndex, FileStat, Store};
 use rustc_hash::FxHashMap;
+
+use crate::database::RippleDatabase;
+use crate::results::{ResultCache, file_set_digest};
 
 /// The store's directory name at a workspace root, unless configured otherwise.
 pub const DEFAULT_CACHE_DIR: &str = ".ripple_cache";
@@ -55,15 +58,56 @@ pub(crate) struct WorkspaceCache {
     known: FxHashMap<PathBuf, (FileStat, Digest)>,
     /// The stat index on disk differs from `known`.
     dirty: bool,
+    /// The folders outside the workspace that stored findings depend on, and their epoch.
+    disk: DiskIndex,
+    /// A folder changed while this run looked in it: the next run starts a new epoch.
+    disk_moved: bool,
+    /// The findings kept for the current file set.
+    results: Option<Arc<ResultCache>>,
 }
 
 impl WorkspaceCache {
     pub fn open(dir: &Path, build: Digest, root: &Path) -> Self {
+        let store = Arc::new(Store::open(dir, build));
+        let disk = store.read_disk_index(root);
         Self {
-            store: Arc::new(Store::open(dir, build)),
+            store,
             root: root.to_path_buf(),
             known: FxHashMap::default(),
             dirty: false,
+            disk,
+            disk_moved: false,
+            results: None,
+        }
+    }
+
+    /// Keeps findings for this file set from now on (after a load, or files added or removed).
+    pub fn start_results(&mut self, db: &RippleDatabase, files: &[SourceFile]) {
+        let mut parts: Vec<Digest> = vec![file_set_digest(db, files), self.disk.epoch];
+        for (_, language) in db.languages().iter() {
+            parts.push(Digest::of(language.name().as_bytes()));
+            parts.push(language.environment(db));
+        }
+        let parts: Vec<&[u8]> = parts.iter().map(|digest| &digest.as_bytes()[..]).collect();
+        let context = Digest::of_parts(&parts);
+        self.results = Some(Arc::new(ResultCache::new(self.store.clone(), context)));
+    }
+
+    pub fn results(&self) -> Option<&Arc<ResultCache>> {
+        self.results.as_ref()
+    }
+
+    /// Takes in the folders looked in since the last call.
+    pub fn record_probes(&mut self, probes: Vec<(PathBuf, Option<FileStat>)>) {
+        for (folder, stat) in probes {
+            match self.disk.folders.iter().find(|(known, _)| *known == folder) {
+                Some((_, known)) if *known != stat => self.disk_moved = true,
+                Some(_) => {}
+                None => {
+                    self.disk.folders.push((folder, stat));
+                    self.dirty = true;
+                }
+            }
         }
     }
 
@@ -115,7 +159,19 @@ impl WorkspaceCache {
 
     /// What to write to keep this run's results, for files still in the workspace
     /// (`is_file(relative)`); done by `CacheSave::run`, on any thread.
-    pub fn save(&mut self, is_file: impl Fn(&Path) -> bool) -> CacheSave {
+    pub fn save(&mut self, db: &RippleDatabase, is_file: impl Fn(&Path) -> bool) -> CacheSave {
+        if let Some(results) = &self.results {
+            results.save(db);
+        }
+        let disk = if self.disk_moved {
+            // Results of this epoch may have seen a folder before it changed: none is kept.
+            self.disk = DiskIndex::fresh();
+            self.disk_moved = false;
+            self.results = None;
+            Some(self.disk.clone())
+        } else {
+            self.dirty.then(|| self.disk.clone())
+        };
         let before = self.known.len();
         self.known.retain(|relative, _| is_file(relative));
         let dirty = std::mem::take(&mut self.dirty) || self.known.len() != before;
@@ -128,10 +184,13 @@ impl WorkspaceCache {
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             entries
         });
+        let (hits, misses) = db.result_counts();
         CacheSave {
             store: self.store.clone(),
             root: self.root.clone(),
             index,
+            disk,
+            counts: ripple_store::CacheCounts { hits, misses },
         }
     }
 }
@@ -141,6 +200,8 @@ pub struct CacheSave {
     store: Arc<Store>,
     root: PathBuf,
     index: Option<Vec<(PathBuf, FileStat, Digest)>>,
+    disk: Option<DiskIndex>,
+    counts: ripple_store::CacheCounts,
 }
 
 impl CacheSave {
@@ -150,7 +211,10 @@ impl CacheSave {
         if let Some(entries) = &self.index {
             self.store.write_stat_index(&self.root, entries);
         }
-        self.store.record_run();
+        if let Some(disk) = &self.disk {
+            self.store.write_disk_index(&self.root, disk);
+        }
+        self.store.record_run(self.counts);
     }
 }
 

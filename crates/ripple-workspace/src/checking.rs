@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use ripple_core::{Db, Diagnostic, LineIndex, SourceFile};
 
 use crate::database::RippleDatabase;
+use crate::results::{Findings, ResultCache};
 use crate::selection::RuleSelection;
 
 /// Stack size of checking threads: the analysis recurses (boundedly) over deeply nested code.
@@ -54,21 +55,53 @@ pub struct CheckOptions {
 /// comment silences or the selection leaves out. Shared with the language's memo unless
 /// something was filtered out.
 pub fn check_file(db: &dyn Db, file: SourceFile, options: &CheckOptions) -> FileReport {
-    let path = file.path(db).clone();
-    let Some(language) = db.languages().get(file.language(db)) else {
+    report(db, file, findings(db, file), options)
+}
+
+/// A file's findings from its language (suppressions not applied).
+fn findings(db: &dyn Db, file: SourceFile) -> Findings {
+    match db.languages().get(file.language(db)) {
+        Some(language) => Findings {
+            diagnostics: language.diagnostics(db, file),
+            suppressions: language.suppressions(db, file),
+            lines: language.line_index(db, file),
+        },
         // Files are only ever created for registered languages.
-        return FileReport {
-            file,
-            path,
+        None => Findings {
             diagnostics: Arc::from([]),
+            suppressions: Arc::default(),
             lines: Arc::new(LineIndex::new("")),
-        };
+        },
+    }
+}
+
+/// A file's findings as reported, from the store when kept there and still valid.
+pub(crate) fn check_file_kept(
+    db: &RippleDatabase,
+    kept: Option<&ResultCache>,
+    file: SourceFile,
+    options: &CheckOptions,
+) -> FileReport {
+    let Some(kept) = kept else {
+        return check_file(db, file, options);
     };
-    let diagnostics = language.diagnostics(db, file);
-    let lines = language.line_index(db, file);
-    let suppressions = options
-        .respect_suppressions
-        .then(|| language.suppressions(db, file))
+    if let Some(found) = kept.find(db, file) {
+        db.count_found();
+        return report(db, file, found, options);
+    }
+    let computed = findings(db, file);
+    kept.computed(file, &computed);
+    report(db, file, computed, options)
+}
+
+fn report(db: &dyn Db, file: SourceFile, findings: Findings, options: &CheckOptions) -> FileReport {
+    let Findings {
+        diagnostics,
+        suppressions,
+        lines,
+    } = findings;
+    let suppressions = Some(suppressions)
+        .filter(|_| options.respect_suppressions)
         .filter(|suppressions| !suppressions.is_empty());
     let kept = |diagnostic: &Diagnostic| {
         options.selection.allows(diagnostic.code)
@@ -83,7 +116,7 @@ pub fn check_file(db: &dyn Db, file: SourceFile, options: &CheckOptions) -> File
     };
     FileReport {
         file,
-        path,
+        path: file.path(db).clone(),
         diagnostics,
         lines,
     }
@@ -93,6 +126,7 @@ pub fn check_file(db: &dyn Db, file: SourceFile, options: &CheckOptions) -> File
 /// per finished file, from worker threads.
 pub(crate) fn check_files(
     db: &RippleDatabase,
+    kept: Option<&ResultCache>,
     files: &[SourceFile],
     options: &CheckOptions,
     on_file_done: &(dyn Fn() + Sync),
@@ -103,7 +137,7 @@ pub(crate) fn check_files(
         return files
             .iter()
             .map(|&file| {
-                let report = check_file(db, file, options);
+                let report = check_file_kept(db, kept, file, options);
                 on_file_done();
                 report
             })
@@ -122,7 +156,7 @@ pub(crate) fn check_files(
         files
             .par_iter()
             .map_init(handle, |db, &file| {
-                let report = check_file(db, file, options);
+                let report = check_file_kept(db, kept, file, options);
                 on_file_done();
                 report
             })

@@ -35,6 +35,12 @@ pub struct RippleDatabase {
     /// What reading files found this run: each file's stat and digest, for the next run's stat
     /// fast path.
     read_records: Arc<Mutex<Vec<(PathBuf, FileStat, Digest)>>>,
+    /// The digest of each file read this run, by path: a dependency's digest when its
+    /// dependents' findings are kept.
+    read_digests: Arc<DashMap<PathBuf, Digest, FxBuildHasher>>,
+    /// The folders outside the file set that resolution looked in, each with its stat (or
+    /// `None`: absent) when first looked in: what stored findings depend on of the disk.
+    probed_folders: Arc<DashMap<PathBuf, Option<FileStat>, FxBuildHasher>>,
     results: Arc<ResultCounts>,
 }
 
@@ -74,6 +80,8 @@ impl RippleDatabase {
             listings: Arc::new(DashMap::default()),
             store,
             read_records: Arc::default(),
+            read_digests: Arc::default(),
+            probed_folders: Arc::default(),
             results: Arc::default(),
         }
     }
@@ -90,6 +98,38 @@ impl RippleDatabase {
     /// The counters behind `result_counts`, to read from another thread.
     pub fn result_counter(&self) -> Arc<ResultCounts> {
         self.results.clone()
+    }
+
+    /// The digest of the file at `path` as read this run, if it was.
+    pub fn read_digest(&self, path: &Path) -> Option<Digest> {
+        self.read_digests.get(path).map(|digest| *digest)
+    }
+
+    /// Counts a file's findings taken from the store.
+    pub fn count_found(&self) {
+        self.results.found.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The folders looked in since the last call, with their stats then.
+    pub fn take_probed_folders(&self) -> Vec<(PathBuf, Option<FileStat>)> {
+        let folders: Vec<(PathBuf, Option<FileStat>)> = self
+            .probed_folders
+            .iter()
+            .map(|entry| (entry.key().clone(), *entry.value()))
+            .collect();
+        self.probed_folders.clear();
+        folders
+    }
+
+    /// Notes that resolution looked in `folder` (only when a store keeps what it found).
+    fn probe(&self, folder: &Path) {
+        if self.store.is_none() || self.probed_folders.contains_key(folder) {
+            return;
+        }
+        let stat = std::fs::metadata(folder)
+            .ok()
+            .map(|meta| FileStat::of(&meta));
+        self.probed_folders.insert(folder.to_path_buf(), stat);
     }
 
     /// The stats and digests of the files read since the last call.
@@ -172,6 +212,10 @@ impl ripple_core::Db for RippleDatabase {
         if let Some(kind) = self.disk.get(path) {
             return *kind;
         }
+        // Whether `path` exists, and as what, changes only with its folder's entries.
+        if let Some(folder) = path.parent() {
+            self.probe(folder);
+        }
         let kind = match std::fs::metadata(path) {
             Ok(metadata) if metadata.is_dir() => PathKind::Directory,
             Ok(_) => PathKind::File,
@@ -185,6 +229,7 @@ impl ripple_core::Db for RippleDatabase {
         if let Some(entries) = self.listings.get(dir) {
             return entries.clone();
         }
+        self.probe(dir);
         let entries: Arc<[String]> = match std::fs::read_dir(dir) {
             Ok(entries) => entries
                 .filter_map(Result::ok)
@@ -199,6 +244,7 @@ impl ripple_core::Db for RippleDatabase {
     fn read_file(&self, path: &Path) -> Result<ReadText, FileContents> {
         let read = crate::read::read_contents(path, self.store.is_some())?;
         let digest = read.digest.map(|(digest, stat)| {
+            self.read_digests.insert(path.to_path_buf(), digest);
             self.read_records
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -14,6 +14,7 @@ mod discovery;
 mod graph;
 mod paths;
 mod read;
+mod results;
 mod selection;
 #[cfg(test)]
 mod test_language;

@@ -18,6 +18,7 @@ use crate::database::RippleDatabase;
 use crate::discovery::{path_order, walk_workspace};
 use crate::graph::FileGraph;
 use crate::paths::WalkRules;
+use crate::results::ResultCache;
 use crate::selection::RuleSelection;
 
 /// A problem of the workspace rather than of one source file: a bad config, an unreadable
@@ -188,6 +189,10 @@ impl Workspace {
                 });
             }
         }
+        if let Some(cache) = &mut cache {
+            // After the languages' loads: their environments are part of the findings' context.
+            cache.start_results(&db, &sorted_files);
+        }
         let selection = RuleSelection::new(
             languages,
             config.config.select.as_deref(),
@@ -283,7 +288,13 @@ impl Workspace {
             selection: self.selection.clone(),
             respect_suppressions: true,
         };
-        crate::checking::check_file(&self.db, file, &options)
+        let results = self.cache.as_ref().and_then(|cache| cache.results());
+        crate::checking::check_file_kept(
+            &self.db,
+            results.map(|results| &**results),
+            file,
+            &options,
+        )
     }
 
     /// A read-only handle for checking on another thread while this workspace takes edits. An
@@ -294,6 +305,10 @@ impl Workspace {
             db: self.db.clone(),
             selection: self.selection.clone(),
             file_set_generation: self.file_set_generation,
+            results: self
+                .cache
+                .as_ref()
+                .and_then(|cache| cache.results().cloned()),
         }
     }
 
@@ -457,6 +472,11 @@ impl Workspace {
             .set_directories(&mut self.db)
             .to(Arc::new(directories));
         self.forget_disk();
+        if let Some(cache) = &mut self.cache {
+            // Imports anywhere may resolve differently: findings of the old file set are not
+            // this one's.
+            cache.start_results(&self.db, &self.sorted_files);
+        }
     }
 
     /// The disk changed under the workspace: forget cached lookups and re-resolve.
@@ -486,9 +506,17 @@ impl Workspace {
     pub fn save_cache(&mut self) -> Option<CacheSave> {
         let cache = self.cache.as_mut()?;
         cache.record_reads(self.db.take_read_records());
+        cache.record_probes(self.db.take_probed_folders());
         let files = self.project.files(&self.db);
         let root = &self.root;
-        Some(cache.save(|relative| files.contains_key(&root.join(relative))))
+        let save = cache.save(&self.db, |relative| {
+            files.contains_key(&root.join(relative))
+        });
+        if cache.results().is_none() {
+            // The disk changed under this run: a new epoch from here on.
+            cache.start_results(&self.db, &self.sorted_files);
+        }
+        Some(save)
     }
 
     /// What went wrong with the store so far (each once): for the front end to show.
@@ -553,6 +581,7 @@ pub struct WorkspaceSnapshot {
     db: RippleDatabase,
     selection: RuleSelection,
     file_set_generation: u64,
+    results: Option<Arc<ResultCache>>,
 }
 
 impl WorkspaceSnapshot {
@@ -569,7 +598,13 @@ impl WorkspaceSnapshot {
             selection: self.selection.clone(),
             respect_suppressions,
         };
-        check_files(&self.db, files, &options, on_file_done)
+        check_files(
+            &self.db,
+            self.results.as_deref(),
+            files,
+            &options,
+            on_file_done,
+        )
     }
 
     /// The dependency graph of `files` (all the workspace's), from what checking them

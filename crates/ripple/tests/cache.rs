@@ -171,6 +171,79 @@ fn a_warm_run_reads_nothing_twice_and_says_the_same() {
     assert!(!root.join(".ripple_cache").exists());
 }
 
+/// Findings kept for a file are used only while the files they read are unchanged: a name
+/// removed from an imported module, or from a module re-exported through a star import, and a
+/// module appearing in a library folder outside the workspace, each change the importer's
+/// findings although the importer itself did not change.
+#[test]
+fn kept_findings_follow_what_they_read() {
+    let library = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    let library = canonical(library.path());
+    let (_dir, root) = {
+        let dir = write_tree(&[
+            (
+                "a.py",
+                "from b import x\nfrom star import y\nimport installed\nprint(x, y, installed)\n",
+            ),
+            ("b.py", "x = 1\n"),
+            ("star.py", "from deep import *\n"),
+            ("deep.py", "y = 2\n"),
+        ]);
+        let root = canonical(dir.path());
+        (dir, root)
+    };
+    write_contents(
+        &root.join("ripple.toml"),
+        format!("extra-paths = [\"{}\"]\n", library.display()),
+    );
+    let settle = || std::thread::sleep(Duration::from_millis(30));
+    let codes = |run: &Run| -> Vec<String> {
+        let value: Value =
+            serde_json::from_str(run.report.split('\n').next().unwrap_or("[]")).unwrap_or_default();
+        value
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|item| item["path"] == "a.py")
+            .map(|item| item["code"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    settle();
+    let first = assert_same_as_no_cache(&root, &[], "first");
+    assert_eq!(codes(&first), ["unresolved-import"], "{}", first.report);
+    settle();
+    let warm = assert_same_as_no_cache(&root, &[], "warm");
+    assert_eq!(hits(&warm), 4);
+
+    write_contents(&root.join("b.py"), "z = 1\n");
+    settle();
+    let direct = assert_same_as_no_cache(&root, &[], "a name removed from b");
+    assert_eq!(
+        codes(&direct),
+        ["missing-module-member", "unresolved-import"]
+    );
+
+    write_contents(&root.join("deep.py"), "w = 2\n");
+    settle();
+    let through_star = assert_same_as_no_cache(&root, &[], "a name removed behind a star import");
+    assert_eq!(
+        codes(&through_star),
+        [
+            "missing-module-member",
+            "missing-module-member",
+            "unresolved-import"
+        ]
+    );
+
+    write_contents(&library.join("installed.py"), "");
+    settle();
+    let installed = assert_same_as_no_cache(&root, &[], "a module installed outside");
+    assert_eq!(
+        codes(&installed),
+        ["missing-module-member", "missing-module-member"]
+    );
+}
+
 /// Random sequences of changes between runs; after each, the warm run equals `--no-cache`.
 #[test]
 fn warm_runs_equal_no_cache_runs_after_random_changes() {

@@ -1,0 +1,298 @@
+//! A file's findings kept between runs, so that a run where a file and what it depends on are
+//! unchanged neither analyses it nor checks its imports again.
+//!
+//! A file's findings are a function of its own bytes and of its *context*: the set of workspace
+//! files (where imports resolve), the languages' environments (search roots, settings), the
+//! folders outside the workspace that resolution looked in (the disk epoch, `DiskIndex`), and
+//! the bytes of the files whose exports its findings read: the files it imports names from and,
+//! transitively, the files those re-export. The key holds the file's path and bytes and the
+//! context; the value holds the findings and the digests of those files, checked against their
+//! current digests before the value is used. Renames, deletions and new files change the file
+//! set, so they are always seen: every file's findings are then computed again from stored
+//! analyses.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ripple_core::{
+    Db, Diagnostic, Digest, FileContents, IO_ERROR_CODE, Languages, LineIndex, LineIndexParts,
+    Severity, SourceFile, Suppression, Suppressions, TextRange,
+};
+use ripple_store::Store;
+use rustc_hash::FxHashSet;
+use serde::{Deserialize, Serialize};
+
+use crate::database::RippleDatabase;
+
+/// Findings before suppressions and selection, and what places them.
+pub(crate) struct Findings {
+    pub diagnostics: Arc<[Diagnostic]>,
+    pub suppressions: Arc<Suppressions>,
+    pub lines: Arc<LineIndex>,
+}
+
+/// The kept findings of one workspace state (its context digest), shared by a workspace and
+/// its snapshots.
+pub(crate) struct ResultCache {
+    store: Arc<Store>,
+    context: Digest,
+    /// Findings computed this run, kept at the next save once their inputs' digests are known.
+    computed: Mutex<Vec<(SourceFile, Findings)>>,
+}
+
+impl ResultCache {
+    pub fn new(store: Arc<Store>, context: Digest) -> Self {
+        Self {
+            store,
+            context,
+            computed: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn key(&self, language: &str, path: &Path, content: &Digest) -> Digest {
+        self.store.key(&Digest::of_parts(&[
+            b"findings",
+            self.context.as_bytes(),
+            language.as_bytes(),
+            path.as_os_str().as_encoded_bytes(),
+            content.as_bytes(),
+        ]))
+    }
+
+    /// The kept findings of `file`, if its bytes are known and nothing they depend on changed.
+    pub fn find(&self, db: &RippleDatabase, file: SourceFile) -> Option<Findings> {
+        let FileContents::OnDisk(Some(content)) = file.contents(db) else {
+            return None;
+        };
+        let language = db.languages().get(file.language(db))?;
+        let value = self
+            .store
+            .get(&self.key(language.name(), file.path(db), content))?;
+        let stored: Stored<'_> = postcard::from_bytes(&value).ok()?;
+        let project = db.project();
+        let files = project.files(db);
+        for (path, digest) in &stored.inputs {
+            let input = files.get(Path::new(path))?;
+            if current_digest(db, *input)?.as_bytes() != digest {
+                return None;
+            }
+        }
+        stored.decode(db.languages())
+    }
+
+    /// Keeps `findings` of `file` at the next save.
+    pub fn computed(&self, file: SourceFile, findings: &Findings) {
+        lock(&self.computed).push((
+            file,
+            Findings {
+                diagnostics: findings.diagnostics.clone(),
+                suppressions: findings.suppressions.clone(),
+                lines: findings.lines.clone(),
+            },
+        ));
+    }
+
+    /// Puts the findings computed since the last save in the store, for each file whose bytes
+    /// and inputs' bytes are known by now (every file read this run is).
+    pub fn save(&self, db: &RippleDatabase) {
+        let computed = std::mem::take(&mut *lock(&self.computed));
+        for (file, findings) in computed {
+            let Some(content) = current_digest(db, file) else {
+                continue;
+            };
+            let Some(language) = db.languages().get(file.language(db)) else {
+                continue;
+            };
+            let Some(inputs) = inputs_of(db, file) else {
+                continue;
+            };
+            let key = self.key(language.name(), file.path(db), &content);
+            if let Some(bytes) = encode(&findings, &inputs) {
+                self.store.put(key, bytes);
+            }
+        }
+    }
+}
+
+/// The digest of a file's bytes, as the stat fast path knew it or as it was read this run.
+fn current_digest(db: &RippleDatabase, file: SourceFile) -> Option<Digest> {
+    match file.contents(db) {
+        FileContents::OnDisk(Some(digest)) => Some(*digest),
+        FileContents::OnDisk(None) => db.read_digest(file.path(db)),
+        _ => None,
+    }
+}
+
+/// The files whose bytes a file's findings read, with their digests: those it depends on for
+/// names or re-exports, and transitively what those re-export. `None` when one's digest is not
+/// known (an open document's, or a file not read).
+fn inputs_of(db: &RippleDatabase, file: SourceFile) -> Option<Vec<(PathBuf, Digest)>> {
+    let language_of = |of: SourceFile| db.languages().get(of.language(db));
+    let dependencies =
+        |of: SourceFile| language_of(of).map(|language| language.dependencies(db, of));
+    let mut seen: FxHashSet<SourceFile> = FxHashSet::default();
+    let mut pending: Vec<SourceFile> = dependencies(file)?
+        .iter()
+        .filter(|edge| !edge.names.is_empty() || edge.reexports)
+        .map(|edge| edge.file)
+        .collect();
+    let mut inputs = Vec::new();
+    while let Some(input) = pending.pop() {
+        if input == file || !seen.insert(input) {
+            continue;
+        }
+        inputs.push((input.path(db).clone(), current_digest(db, input)?));
+        // Only a file that re-exports others can bring their names (its own exports say).
+        let reexports = language_of(input)
+            .is_some_and(|language| !language.exports(db, input).reexported_from.is_empty());
+        if reexports {
+            pending.extend(
+                dependencies(input)?
+                    .iter()
+                    .filter(|edge| edge.reexports)
+                    .map(|edge| edge.file),
+            );
+        }
+    }
+    inputs.sort();
+    Some(inputs)
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stored<'a> {
+    #[serde(borrow)]
+    diagnostics: Vec<(&'a str, u8, u32, u32, &'a str)>,
+    #[serde(borrow)]
+    suppressions: Vec<(u32, u32, Option<Vec<&'a str>>)>,
+    /// Only for files with findings: nothing else is placed.
+    lines: Option<LineIndexParts>,
+    #[serde(borrow)]
+    inputs: Vec<(&'a str, [u8; 32])>,
+}
+
+fn encode(findings: &Findings, inputs: &[(PathBuf, Digest)]) -> Option<Vec<u8>> {
+    let stored = Stored {
+        diagnostics: findings
+            .diagnostics
+            .iter()
+            .map(|diagnostic| {
+                (
+                    diagnostic.code,
+                    severity_byte(diagnostic.severity),
+                    diagnostic.range.start,
+                    diagnostic.range.end,
+                    &*diagnostic.message,
+                )
+            })
+            .collect(),
+        suppressions: findings
+            .suppressions
+            .entries()
+            .iter()
+            .map(|(start, end, suppression)| {
+                let codes = match suppression {
+                    Suppression::All => None,
+                    Suppression::Codes(codes) => Some(codes.to_vec()),
+                };
+                (*start, *end, codes)
+            })
+            .collect(),
+        lines: (!findings.diagnostics.is_empty()).then(|| findings.lines.to_parts()),
+        inputs: inputs
+            .iter()
+            .map(|(path, digest)| Some((path.to_str()?, *digest.as_bytes())))
+            .collect::<Option<Vec<_>>>()?,
+    };
+    postcard::to_allocvec(&stored).ok()
+}
+
+impl Stored<'_> {
+    fn decode(&self, languages: &Languages) -> Option<Findings> {
+        let code = |code: &str| -> Option<&'static str> {
+            match code {
+                IO_ERROR_CODE => Some(IO_ERROR_CODE),
+                _ => languages
+                    .rule(code)
+                    .map(|rule| rule.code)
+                    .filter(|known| *known == code),
+            }
+        };
+        let diagnostics = self
+            .diagnostics
+            .iter()
+            .map(|&(name, severity, start, end, message)| {
+                (start <= end).then_some(())?;
+                Some(Diagnostic::new(
+                    code(name)?,
+                    severity_of(severity)?,
+                    TextRange { start, end },
+                    message,
+                ))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let suppressions = self
+            .suppressions
+            .iter()
+            .map(|(start, end, codes)| {
+                let suppression = match codes {
+                    None => Suppression::All,
+                    Some(codes) => Suppression::Codes(
+                        codes
+                            .iter()
+                            .map(|name| code(name))
+                            .collect::<Option<Vec<_>>>()?
+                            .into(),
+                    ),
+                };
+                Some((*start, *end, suppression))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let lines = match &self.lines {
+            Some(parts) => LineIndex::from_parts(parts)?,
+            None => LineIndex::new(""),
+        };
+        Some(Findings {
+            diagnostics: diagnostics.into(),
+            suppressions: Arc::new(Suppressions::new(suppressions)),
+            lines: Arc::new(lines),
+        })
+    }
+}
+
+fn severity_byte(severity: Severity) -> u8 {
+    match severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Information => 2,
+        Severity::Hint => 3,
+    }
+}
+
+fn severity_of(byte: u8) -> Option<Severity> {
+    Some(match byte {
+        0 => Severity::Error,
+        1 => Severity::Warning,
+        2 => Severity::Information,
+        3 => Severity::Hint,
+        _ => return None,
+    })
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The digest of a workspace's file set: every file's path and language, in path order.
+pub(crate) fn file_set_digest(db: &dyn Db, files: &[SourceFile]) -> Digest {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"file set");
+    for file in files {
+        let path = file.path(db).as_os_str().as_encoded_bytes();
+        hasher.update(&(path.len() as u64).to_le_bytes());
+        hasher.update(path);
+        hasher.update(&(file.language(db).index() as u64).to_le_bytes());
+    }
+    Digest::from_bytes(*hasher.finalize().as_bytes())
+}
