@@ -252,24 +252,38 @@ impl LineIndex {
     }
 }
 
-/// A `LineIndex` in the form a store keeps: each line's length, and each multi-byte
-/// character's distance from the end of the one before; small numbers, which a varint
-/// encoding (postcard's) keeps in a byte or two.
+/// A `LineIndex` in the form a store keeps: where lines start, as the index holds them (two
+/// or four bytes each, little-endian, so that reading them back is a copy), and each multi-byte
+/// character's distance from the end of the one before.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LineIndexParts {
+pub struct LineIndexParts<'a> {
     pub len: u32,
-    /// The length of each line but the last (which runs to `len`).
-    pub line_lengths: Vec<u32>,
+    /// Four-byte line starts (a file of 64 KiB or more), else two-byte.
+    pub wide: bool,
+    #[serde(borrow, with = "serde_bytes")]
+    pub starts: std::borrow::Cow<'a, [u8]>,
     /// (gap from the previous character's end, UTF-8 length) per multi-byte character.
     pub multi_byte_chars: Vec<(u32, u8)>,
 }
 
 impl LineIndex {
-    pub fn to_parts(&self) -> LineIndexParts {
-        let starts: Vec<u32> = (0..self.line_starts.len())
-            .filter_map(|line| self.line_starts.get(line))
-            .collect();
-        let line_lengths = starts.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    pub fn to_parts(&self) -> LineIndexParts<'static> {
+        let (wide, starts) = match &self.line_starts {
+            LineStarts::Short(starts) => (
+                false,
+                starts
+                    .iter()
+                    .flat_map(|start| start.to_le_bytes())
+                    .collect(),
+            ),
+            LineStarts::Long(starts) => (
+                true,
+                starts
+                    .iter()
+                    .flat_map(|start| start.to_le_bytes())
+                    .collect(),
+            ),
+        };
         let mut previous_end = 0;
         let multi_byte_chars = self
             .multi_byte_chars
@@ -282,24 +296,32 @@ impl LineIndex {
             .collect();
         LineIndexParts {
             len: self.len,
-            line_lengths,
+            wide,
+            starts: std::borrow::Cow::Owned(starts),
             multi_byte_chars,
         }
     }
 
-    /// The index back from its parts, or `None` when they cannot describe a text (lines or
-    /// characters past its end, character lengths other than 2 to 4).
-    pub fn from_parts(parts: &LineIndexParts) -> Option<Self> {
-        let mut starts = Vec::with_capacity(parts.line_lengths.len() + 1);
-        starts.push(0u32);
-        let mut at = 0u32;
-        for &length in &parts.line_lengths {
-            at = at.checked_add(length)?;
-            if at > parts.len || length == 0 {
-                return None;
-            }
-            starts.push(at);
-        }
+    /// The index back from its parts, or `None` when they cannot describe a text (lines that do
+    /// not start at 0 or do not rise, past its end, character lengths other than 2 to 4).
+    pub fn from_parts(parts: &LineIndexParts<'_>) -> Option<Self> {
+        let line_starts = if parts.wide {
+            let starts: Box<[u32]> = parts
+                .starts
+                .chunks_exact(4)
+                .map(|bytes| u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+                .collect();
+            (parts.starts.len().is_multiple_of(4) && rising(&starts, parts.len))
+                .then_some(LineStarts::Long(starts))?
+        } else {
+            let starts: Box<[u16]> = parts
+                .starts
+                .chunks_exact(2)
+                .map(|bytes| u16::from_le_bytes([bytes[0], bytes[1]]))
+                .collect();
+            (parts.starts.len().is_multiple_of(2) && rising(&starts, parts.len))
+                .then_some(LineStarts::Short(starts))?
+        };
         let mut chars = Vec::with_capacity(parts.multi_byte_chars.len());
         let mut end = 0u32;
         for &(gap, len) in &parts.multi_byte_chars {
@@ -314,11 +336,20 @@ impl LineIndex {
             chars.push((start, len));
         }
         Some(Self {
-            line_starts: LineStarts::new(starts),
+            line_starts,
             multi_byte_chars: chars.into_boxed_slice(),
             len: parts.len,
         })
     }
+}
+
+/// Whether line starts are 0, then strictly rising, and within a text of `len` bytes.
+fn rising<T: Copy + Into<u32>>(starts: &[T], len: u32) -> bool {
+    starts.first().is_some_and(|first| (*first).into() == 0)
+        && starts
+            .windows(2)
+            .all(|pair| pair[0].into() < pair[1].into())
+        && starts.last().is_some_and(|last| (*last).into() <= len)
 }
 
 /// Where lines start, in two bytes a line for files under 64 KiB (nearly all source files) and
@@ -597,7 +628,13 @@ mod tests {
             assert_eq!(back.as_ref(), Some(&index), "{text:?}");
         }
         let mut broken = LineIndex::new("ab\ncd").to_parts();
-        broken.line_lengths.push(99);
+        broken
+            .starts
+            .to_mut()
+            .extend_from_slice(&99u16.to_le_bytes());
+        assert_eq!(LineIndex::from_parts(&broken), None);
+        let mut broken = LineIndex::new("ab\ncd").to_parts();
+        broken.starts.to_mut().pop();
         assert_eq!(LineIndex::from_parts(&broken), None);
         let mut broken = LineIndex::new("é").to_parts();
         broken.multi_byte_chars[0].1 = 7;

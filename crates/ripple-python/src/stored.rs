@@ -53,7 +53,8 @@ struct Stored<'a> {
     /// (start, end, silenced codes; `None` for all).
     #[serde(borrow)]
     noqa: Vec<(u32, u32, Option<Vec<&'a str>>)>,
-    lines: LineIndexParts,
+    #[serde(borrow)]
+    lines: LineIndexParts<'a>,
 }
 
 #[derive(Serialize, Deserialize)]

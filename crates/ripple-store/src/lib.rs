@@ -21,6 +21,7 @@ mod disk_index;
 mod maintenance;
 mod pack;
 mod stat_index;
+mod walk_index;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -33,6 +34,7 @@ pub use disk_index::DiskIndex;
 pub use maintenance::{StoreInfo, clean, parse_duration, parse_size, prune};
 pub use pack::Blob;
 pub use stat_index::{FileStat, IndexProblem, StatIndex};
+pub use walk_index::WalkIndex;
 
 use pack::{Opened, Pack};
 
@@ -58,6 +60,8 @@ pub struct Store {
     hits: AtomicU64,
     misses: AtomicU64,
     warnings: Mutex<Vec<String>>,
+    /// What was found damaged, for one warning.
+    damage: Mutex<Vec<String>>,
     /// A write failed (read-only, full disk): later writes are not attempted.
     write_failed: std::sync::atomic::AtomicBool,
 }
@@ -84,6 +88,7 @@ impl Store {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             warnings: Mutex::new(Vec::new()),
+            damage: Mutex::new(Vec::new()),
             write_failed: Default::default(),
         };
         if let Err(error) = prepare(dir) {
@@ -122,15 +127,13 @@ impl Store {
             }
         }
         if foreign > 0 {
-            store.warn(format!(
-                "{foreign} cache file(s) in {} were written by another version of ripple and are ignored (`ripple cache clean` removes them)",
-                dir.display()
+            store.note_damage(format!(
+                "{foreign} file(s) written by another version of ripple, ignored"
             ));
         }
         if damaged > 0 {
-            store.warn(format!(
-                "{damaged} cache file(s) in {} were cut short (a crash while writing?); what they hold intact is used, the rest recomputed",
-                dir.display()
+            store.note_damage(format!(
+                "{damaged} file(s) cut short, as by a crash while writing"
             ));
         }
         store
@@ -245,10 +248,7 @@ impl Store {
             Ok(index) => index,
             Err(IndexProblem::Missing) => StatIndex::default(),
             Err(IndexProblem::Unusable(why)) => {
-                self.warn(format!(
-                    "the cache's file index for {} is not usable ({why}); every file is read again",
-                    root.display()
-                ));
+                self.note_damage(format!("the file index is not usable ({why})"));
                 StatIndex::default()
             }
         }
@@ -302,9 +302,53 @@ impl Store {
         }
     }
 
-    /// The warnings so far, each once; the caller shows them.
+    fn walk_index_path(&self, root: &Path) -> PathBuf {
+        let mut path = self.stat_index_path(root);
+        path.set_extension("walk");
+        path
+    }
+
+    /// The walk of the workspace at `root` kept by the last run, if any.
+    pub fn read_walk_index(&self, root: &Path) -> Option<WalkIndex> {
+        WalkIndex::read(&self.walk_index_path(root))
+    }
+
+    /// Keeps a walk of the workspace at `root` that started at `walk_started_ns`.
+    pub fn write_walk_index(&self, root: &Path, index: &WalkIndex, walk_started_ns: i64) {
+        if self.write_failed.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Err(error) = index.write(&self.walk_index_path(root), walk_started_ns) {
+            self.write_failed.store(true, Ordering::Relaxed);
+            self.warn(format!(
+                "cannot write to the cache in {}: {error}; this run's results are not kept",
+                self.dir.display()
+            ));
+        }
+    }
+
+    /// The warnings so far, each once, and what was found damaged as one warning; the caller
+    /// shows them.
     pub fn take_warnings(&self) -> Vec<String> {
-        std::mem::take(&mut *lock(&self.warnings))
+        let mut warnings = std::mem::take(&mut *lock(&self.warnings));
+        let damage = std::mem::take(&mut *lock(&self.damage));
+        if !damage.is_empty() {
+            warnings.push(format!(
+                "the cache in {} was damaged or foreign ({}); what was intact was used, the rest recomputed (`ripple cache clean` starts afresh)",
+                self.dir.display(),
+                damage.join("; ")
+            ));
+        }
+        warnings
+    }
+
+    /// Something found damaged: said once, with the rest, by `take_warnings`.
+    fn note_damage(&self, what: String) {
+        let mut damage = lock(&self.damage);
+        if !damage.contains(&what) {
+            tracing::debug!("cache damage: {what}");
+            damage.push(what);
+        }
     }
 
     fn warn(&self, warning: String) {
@@ -316,10 +360,10 @@ impl Store {
     }
 
     fn warn_once_damaged(&self, path: &Path) {
-        self.warn(format!(
-            "damaged entries in the cache file {}: recomputed",
-            path.display()
-        ));
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+        self.note_damage(format!("damaged entries in {name}"));
     }
 }
 
@@ -378,7 +422,7 @@ fn today() -> u32 {
     (now_ns() / 86_400_000_000_000).clamp(0, i64::from(u32::MAX)) as u32
 }
 
-pub(crate) fn now_ns() -> i64 {
+pub fn now_ns() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use ripple_core::{Db as _, Digest, LanguageId, SourceFile};
-use ripple_store::{DiskIndex, FileStat, Store};
+use ripple_store::{DiskIndex, FileStat, Store, WalkIndex};
 use rustc_hash::FxHashMap;
 
 use crate::database::RippleDatabase;
@@ -64,6 +64,33 @@ pub(crate) struct WorkspaceCache {
     disk_moved: bool,
     /// The findings kept for the current file set.
     results: Option<Arc<ResultCache>>,
+    /// A walk made this run, to keep: the index and when the walk started.
+    walk: Option<(WalkIndex, i64)>,
+}
+
+/// What decides which files a walk keeps besides the disk: the excludes and the languages'
+/// extensions.
+pub(crate) fn walk_key(excludes: &[String], languages: &ripple_core::Languages) -> Digest {
+    let mut parts: Vec<Vec<u8>> = vec![b"walk".to_vec()];
+    parts.extend(excludes.iter().map(|exclude| exclude.as_bytes().to_vec()));
+    parts.push(b"extensions".to_vec());
+    for (id, language) in languages.iter() {
+        for extension in language.extensions() {
+            parts.push(format!("{}:{extension}", id.index()).into_bytes());
+        }
+    }
+    let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    Digest::of_parts(&parts)
+}
+
+/// Stats many paths in parallel (`None` for one that cannot be stat'ed).
+pub(crate) fn stat_all(paths: &[PathBuf], pool: &rayon::ThreadPool) -> Vec<Option<FileStat>> {
+    pool.install(|| {
+        paths
+            .par_iter()
+            .map(|path| std::fs::metadata(path).ok().map(|meta| FileStat::of(&meta)))
+            .collect()
+    })
 }
 
 impl WorkspaceCache {
@@ -78,7 +105,84 @@ impl WorkspaceCache {
             disk,
             disk_moved: false,
             results: None,
+            walk: None,
         }
+    }
+
+    /// The files a walk would find now, from the last run's walk when no folder or ignore file
+    /// it read has changed since.
+    pub fn kept_walk(
+        &self,
+        key: &Digest,
+        languages: &ripple_core::Languages,
+        pool: &rayon::ThreadPool,
+    ) -> Option<Vec<(PathBuf, LanguageId)>> {
+        let index = self.store.read_walk_index(&self.root)?;
+        if index.key != *key
+            || !index.still_holds(&self.root, now_ns(), |paths| stat_all(paths, pool))
+        {
+            return None;
+        }
+        let files: Option<Vec<(PathBuf, LanguageId)>> = index
+            .files
+            .iter()
+            .map(|(relative, language)| {
+                let language = languages
+                    .iter()
+                    .map(|(id, _)| id)
+                    .find(|id| id.index() == usize::from(*language))?;
+                Some((self.root.join(relative), language))
+            })
+            .collect();
+        files
+    }
+
+    /// Keeps a walk that found `files` in `folders`, started at `started_ns`, for the next run.
+    pub fn keep_walk(
+        &mut self,
+        key: Digest,
+        started_ns: i64,
+        folders: &[PathBuf],
+        files: &[(PathBuf, LanguageId)],
+        pool: &rayon::ThreadPool,
+    ) {
+        let relative = |path: &Path| path.strip_prefix(&self.root).ok().map(Path::to_path_buf);
+        let stats = stat_all(folders, pool);
+        let Some(folders): Option<Vec<(PathBuf, FileStat)>> = folders
+            .iter()
+            .zip(stats)
+            .map(|(folder, stat)| Some((relative(folder)?, stat?)))
+            .collect()
+        else {
+            return;
+        };
+        let mut candidates: Vec<PathBuf> = folders
+            .iter()
+            .flat_map(|(folder, _)| {
+                crate::paths::IGNORE_FILE_NAMES
+                    .iter()
+                    .map(move |name| folder.join(name))
+            })
+            .collect();
+        candidates.push(PathBuf::from(".git/info/exclude"));
+        let absolute: Vec<PathBuf> = candidates.iter().map(|path| self.root.join(path)).collect();
+        let ignore_files = candidates
+            .into_iter()
+            .zip(stat_all(&absolute, pool))
+            // Absent ones are not kept: creating one changes its folder's times.
+            .filter(|(_, stat)| stat.is_some())
+            .collect();
+        let Some(files): Option<Vec<(PathBuf, u16)>> = files
+            .iter()
+            .map(|(path, language)| Some((relative(path)?, u16::try_from(language.index()).ok()?)))
+            .collect()
+        else {
+            return;
+        };
+        self.walk = Some((
+            WalkIndex::new(key, folders, ignore_files, files),
+            started_ns,
+        ));
     }
 
     /// Keeps findings for this file set from now on (after a load, or files added or removed).
@@ -185,12 +289,14 @@ impl WorkspaceCache {
             entries
         });
         let (hits, misses) = db.result_counts();
+        let walk = self.walk.take();
         CacheSave {
             store: self.store.clone(),
             root: self.root.clone(),
             index,
             disk,
             counts: ripple_store::CacheCounts { hits, misses },
+            walk,
         }
     }
 }
@@ -202,6 +308,7 @@ pub struct CacheSave {
     index: Option<Vec<(PathBuf, FileStat, Digest)>>,
     disk: Option<DiskIndex>,
     counts: ripple_store::CacheCounts,
+    walk: Option<(WalkIndex, i64)>,
 }
 
 impl CacheSave {
@@ -214,14 +321,13 @@ impl CacheSave {
         if let Some(disk) = &self.disk {
             self.store.write_disk_index(&self.root, disk);
         }
+        if let Some((walk, started)) = &self.walk {
+            self.store.write_walk_index(&self.root, walk, *started);
+        }
         self.store.record_run(self.counts);
     }
 }
 
-fn now_ns() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX)
-        })
+pub(crate) fn now_ns() -> i64 {
+    ripple_store::now_ns()
 }

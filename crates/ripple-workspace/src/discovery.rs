@@ -46,6 +46,8 @@ pub struct WalkProblem {
 pub struct WalkResult {
     /// Absolute paths of source files with their languages, sorted by path.
     pub files: Vec<(PathBuf, LanguageId)>,
+    /// Every folder walked (the root included): what a kept walk checks is unchanged.
+    pub folders: Vec<PathBuf>,
     pub problems: Vec<WalkProblem>,
 }
 
@@ -96,7 +98,9 @@ pub fn walk_workspace(root: &Path, config: &Config, languages: &Languages) -> Wa
                 Ok(entry) => {
                     let path = entry.path();
                     let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
-                    if !is_dir && let FileRole::Source(language) = file_role(languages, path) {
+                    if is_dir {
+                        found.folders.push(path.to_path_buf());
+                    } else if let FileRole::Source(language) = file_role(languages, path) {
                         found.files.push((path.to_path_buf(), language));
                     }
                 }
@@ -112,6 +116,7 @@ pub fn walk_workspace(root: &Path, config: &Config, languages: &Languages) -> Wa
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     result.files.extend(found.files);
+    result.folders.extend(found.folders);
     result.problems.extend(found.problems);
     result
         .files

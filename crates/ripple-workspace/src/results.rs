@@ -165,7 +165,8 @@ struct Stored<'a> {
     #[serde(borrow)]
     suppressions: Vec<(u32, u32, Option<Vec<&'a str>>)>,
     /// Only for files with findings: nothing else is placed.
-    lines: Option<LineIndexParts>,
+    #[serde(borrow)]
+    lines: Option<LineIndexParts<'a>>,
     #[serde(borrow)]
     inputs: Vec<(&'a str, [u8; 32])>,
 }

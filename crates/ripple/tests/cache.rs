@@ -290,7 +290,7 @@ fn warm_runs_equal_no_cache_runs_after_random_changes() {
     write_contents(&fakepy, interpreter(false));
     make_executable(&fakepy);
     for step in 0..steps {
-        let what = random.below(8);
+        let what = random.below(9);
         let path = root.join(modules[random.below(modules.len())]);
         let context = format!("step {step} (change {what} of {})", path.display());
         match what {
@@ -335,6 +335,15 @@ fn warm_runs_equal_no_cache_runs_after_random_changes() {
             6 => {
                 write_contents(&fakepy, interpreter(random.below(2) == 0));
                 make_executable(&fakepy);
+            }
+            7 => {
+                // An ignore file edited in place: the folder's times do not move, the walk's
+                // answer does.
+                let ignores = ["", "scripts/\n", "app/util.py\n", "*.py\n!app/*.py\n"];
+                write_contents(
+                    &root.join(".gitignore"),
+                    ignores[random.below(ignores.len())],
+                );
             }
             _ => {
                 // Written, run at once, and written again with the same size and time: the
@@ -483,7 +492,7 @@ fn damaged_truncated_and_foreign_stores_are_warnings_and_the_result_is_right() {
             .lines()
             .filter(|line| line.contains("warning"))
             .count();
-        assert!(warnings <= 2, "{name}: {}", damaged.stderr);
+        assert!(warnings <= 1, "{name}: {}", damaged.stderr);
         assert!(!damaged.stderr.contains("panicked"), "{}", damaged.stderr);
         // And the store heals: the run after is warm again.
         let healed = assert_same_as_no_cache(&root, &[], name);
