@@ -9,7 +9,7 @@
 //! b"RIPPLEDK"  format version (u32 LE)  written at, ns (i64 LE)  epoch (32 bytes)  count (u32)
 //! per folder: path length (u32 LE)  path bytes  present (u8)  size, mtime, ctime, inode,
 //!             device (as in the stat index)
-//! blake3 of everything before (32 bytes)
+//! CRC-32 of everything before (4 bytes LE): it catches damage, keys are digests already
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ use ripple_core::Digest;
 use crate::stat_index::{FileStat, Reader, racy_margin_ns};
 
 const MAGIC: &[u8; 8] = b"RIPPLEDK";
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// The folders one epoch's results depend on.
 #[derive(Debug, Clone, Default)]
@@ -47,13 +47,10 @@ impl DiskIndex {
 
     pub fn read(path: &Path) -> Option<Self> {
         let data = std::fs::read(path).ok()?;
-        if data.len() < 8 + 4 + 8 + 32 + 4 + 32 || &data[..8] != MAGIC {
+        if data.len() < 8 + 4 + 8 + 32 + 4 + 4 || &data[..8] != MAGIC {
             return None;
         }
-        let (body, check) = data.split_at(data.len() - 32);
-        if blake3::hash(body).as_bytes() != check {
-            return None;
-        }
+        let body = crate::unseal(&data)?;
         let mut reader = Reader::new(body, 8);
         if reader.u32()? != FORMAT_VERSION {
             return None;
@@ -122,8 +119,7 @@ impl DiskIndex {
             body.extend_from_slice(&stat.inode.to_le_bytes());
             body.extend_from_slice(&stat.device.to_le_bytes());
         }
-        let check = blake3::hash(&body);
-        body.extend_from_slice(check.as_bytes());
+        crate::seal(&mut body);
         crate::write_whole(path, &body)
     }
 }

@@ -367,6 +367,18 @@ impl Store {
     }
 }
 
+/// Appends the check of an index file: CRC-32 of what comes before.
+pub(crate) fn seal(body: &mut Vec<u8>) {
+    let check = crc32fast::hash(body);
+    body.extend_from_slice(&check.to_le_bytes());
+}
+
+/// An index file's body if its check holds.
+pub(crate) fn unseal(data: &[u8]) -> Option<&[u8]> {
+    let (body, check) = data.split_at_checked(data.len().checked_sub(4)?)?;
+    (crc32fast::hash(body).to_le_bytes() == check).then_some(body)
+}
+
 /// Writes `bytes` at `path` whole: to a temporary name beside it, then renamed into place (its
 /// folder made first).
 pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

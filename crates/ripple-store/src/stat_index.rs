@@ -11,7 +11,7 @@
 //! b"RIPPLEST"  format version (u32 LE)  written at, ns since 1970 (i64 LE)  count (u32 LE)
 //! per entry: path length (u32 LE)  path bytes (relative to the root)  size (u64)  mtime ns
 //!            (i64)  ctime ns (i64)  inode (u64)  device (u64)  digest (32 bytes)
-//! blake3 of everything before (32 bytes)
+//! CRC-32 of everything before (4 bytes LE): it catches damage, keys are digests already
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -20,7 +20,7 @@ use ripple_core::Digest;
 use rustc_hash::FxHashMap;
 
 const MAGIC: &[u8; 8] = b"RIPPLEST";
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 /// How long before the index was written a file must have been modified last for its entry to
 /// be trusted: far above any file system's timestamp granularity (ext4 and APFS: 1 ns, but the
 /// kernel's clock ticks are coarser; FAT: 2 s).
@@ -82,7 +82,8 @@ impl FileStat {
 #[derive(Debug, Default)]
 pub struct StatIndex {
     written_ns: i64,
-    entries: FxHashMap<PathBuf, (FileStat, Digest)>,
+    /// By relative path, hashed as bytes (hashing a `Path` walks its components).
+    entries: FxHashMap<std::ffi::OsString, (FileStat, Digest)>,
 }
 
 /// Why an index could not be read.
@@ -109,13 +110,10 @@ impl StatIndex {
     }
 
     fn parse(data: &[u8]) -> Option<Self> {
-        if data.len() < 24 + 32 || &data[..8] != MAGIC {
+        if data.len() < 24 + 4 || &data[..8] != MAGIC {
             return None;
         }
-        let (body, check) = data.split_at(data.len() - 32);
-        if blake3::hash(body).as_bytes() != check {
-            return None;
-        }
+        let body = crate::unseal(data)?;
         let mut reader = Reader::new(body, 8);
         if reader.u32()? != FORMAT_VERSION {
             return None;
@@ -126,7 +124,7 @@ impl StatIndex {
         for _ in 0..count {
             let length = reader.u32()? as usize;
             let path = reader.bytes(length)?;
-            let path = PathBuf::from(std::str::from_utf8(path).ok()?);
+            let path = std::ffi::OsString::from(std::str::from_utf8(path).ok()?);
             let stat = FileStat {
                 size: reader.u64()?,
                 mtime_ns: reader.i64()?,
@@ -146,7 +144,7 @@ impl StatIndex {
 
     /// The digest of the file at `relative` if its entry can be trusted for `stat`, now.
     pub fn digest(&self, relative: &Path, stat: &FileStat, now_ns: i64) -> Option<Digest> {
-        let (known, digest) = self.entries.get(relative)?;
+        let (known, digest) = self.entries.get(relative.as_os_str())?;
         let settled = self.written_ns.min(now_ns) - racy_margin_ns();
         (known == stat && stat.mtime_ns < settled && stat.ctime_ns < settled).then_some(*digest)
     }
@@ -191,8 +189,7 @@ impl StatIndex {
             count += 1;
         }
         body[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
-        let check = blake3::hash(&body);
-        body.extend_from_slice(check.as_bytes());
+        crate::seal(&mut body);
         crate::write_whole(path, &body)
     }
 }

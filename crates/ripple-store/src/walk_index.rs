@@ -9,7 +9,7 @@
 //! folders: count (u32), then per folder: path (u32 length, bytes)  stat (5 x 8 bytes)
 //! ignore files: count, then per file: path  present (u8)  stat
 //! files: count, then per file: path  language (u16 LE)
-//! blake3 of everything before (32 bytes)
+//! CRC-32 of everything before (4 bytes LE): it catches damage, keys are digests already
 //! ```
 //!
 //! Paths are relative to the workspace root. The index's time is when the walk *started*: the
@@ -23,7 +23,7 @@ use ripple_core::Digest;
 use crate::stat_index::{FileStat, Reader, racy_margin_ns};
 
 const MAGIC: &[u8; 8] = b"RIPPLEWK";
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WalkIndex {
@@ -55,13 +55,10 @@ impl WalkIndex {
 
     pub fn read(path: &Path) -> Option<Self> {
         let data = std::fs::read(path).ok()?;
-        if data.len() < 8 + 4 + 8 + 32 + 12 + 32 || &data[..8] != MAGIC {
+        if data.len() < 8 + 4 + 8 + 32 + 12 + 4 || &data[..8] != MAGIC {
             return None;
         }
-        let (body, check) = data.split_at(data.len() - 32);
-        if blake3::hash(body).as_bytes() != check {
-            return None;
-        }
+        let body = crate::unseal(&data)?;
         let mut reader = Reader::new(body, 8);
         if reader.u32()? != FORMAT_VERSION {
             return None;
@@ -197,8 +194,7 @@ impl WalkIndex {
             }
             body.extend_from_slice(&language.to_le_bytes());
         }
-        let check = blake3::hash(&body);
-        body.extend_from_slice(check.as_bytes());
+        crate::seal(&mut body);
         crate::write_whole(path, &body)
     }
 }

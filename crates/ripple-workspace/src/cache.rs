@@ -55,7 +55,7 @@ pub(crate) struct WorkspaceCache {
     pub store: Arc<Store>,
     root: PathBuf,
     /// Each file's stat and digest as last known (relative path), for the next stat index.
-    known: FxHashMap<PathBuf, (FileStat, Digest)>,
+    known: FxHashMap<std::ffi::OsString, (FileStat, Digest)>,
     /// The stat index on disk differs from `known`.
     dirty: bool,
     /// The folders outside the workspace that stored findings depend on, and their epoch.
@@ -194,7 +194,11 @@ impl WorkspaceCache {
         }
         let parts: Vec<&[u8]> = parts.iter().map(|digest| &digest.as_bytes()[..]).collect();
         let context = Digest::of_parts(&parts);
-        self.results = Some(Arc::new(ResultCache::new(self.store.clone(), context)));
+        self.results = Some(Arc::new(ResultCache::new(
+            self.store.clone(),
+            context,
+            files.into(),
+        )));
     }
 
     pub fn results(&self) -> Option<&Arc<ResultCache>> {
@@ -245,7 +249,7 @@ impl WorkspaceCache {
             .into_iter()
             .map(|entry| {
                 let (relative, stat, digest) = entry?;
-                self.known.insert(relative, (stat, digest));
+                self.known.insert(relative.into_os_string(), (stat, digest));
                 Some(digest)
             })
             .collect()
@@ -255,7 +259,8 @@ impl WorkspaceCache {
     pub fn record_reads(&mut self, reads: Vec<(PathBuf, FileStat, Digest)>) {
         for (path, stat, digest) in reads {
             if let Ok(relative) = path.strip_prefix(&self.root) {
-                self.known.insert(relative.to_path_buf(), (stat, digest));
+                self.known
+                    .insert(relative.as_os_str().to_os_string(), (stat, digest));
                 self.dirty = true;
             }
         }
@@ -277,13 +282,14 @@ impl WorkspaceCache {
             self.dirty.then(|| self.disk.clone())
         };
         let before = self.known.len();
-        self.known.retain(|relative, _| is_file(relative));
+        self.known
+            .retain(|relative, _| is_file(Path::new(relative)));
         let dirty = std::mem::take(&mut self.dirty) || self.known.len() != before;
         let index = dirty.then(|| {
             let mut entries: Vec<(PathBuf, FileStat, Digest)> = self
                 .known
                 .iter()
-                .map(|(relative, (stat, digest))| (relative.clone(), *stat, *digest))
+                .map(|(relative, (stat, digest))| (PathBuf::from(relative), *stat, *digest))
                 .collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             entries

@@ -11,7 +11,7 @@
 //! set, so they are always seen: every file's findings are then computed again from stored
 //! analyses.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use ripple_core::{
@@ -36,15 +36,26 @@ pub(crate) struct Findings {
 pub(crate) struct ResultCache {
     store: Arc<Store>,
     context: Digest,
+    /// The file set, in path order: inputs are kept as positions in it (the context holds the
+    /// file set's digest, so a position means the same file whenever the key matches).
+    files: Arc<[SourceFile]>,
+    positions: rustc_hash::FxHashMap<SourceFile, u32>,
     /// Findings computed this run, kept at the next save once their inputs' digests are known.
     computed: Mutex<Vec<(SourceFile, Findings)>>,
 }
 
 impl ResultCache {
-    pub fn new(store: Arc<Store>, context: Digest) -> Self {
+    pub fn new(store: Arc<Store>, context: Digest, files: Arc<[SourceFile]>) -> Self {
+        let positions = files
+            .iter()
+            .enumerate()
+            .filter_map(|(position, file)| Some((*file, u32::try_from(position).ok()?)))
+            .collect();
         Self {
             store,
             context,
+            files,
+            positions,
             computed: Mutex::new(Vec::new()),
         }
     }
@@ -69,11 +80,9 @@ impl ResultCache {
             .store
             .get(&self.key(language.name(), file.path(db), content))?;
         let stored: Stored<'_> = postcard::from_bytes(&value).ok()?;
-        let project = db.project();
-        let files = project.files(db);
-        for (path, digest) in &stored.inputs {
-            let input = files.get(Path::new(path))?;
-            if current_digest(db, *input)?.as_bytes() != digest {
+        for (position, digest) in &stored.inputs {
+            let input = *self.files.get(*position as usize)?;
+            if short(&current_digest(db, input)?) != *digest {
                 return None;
             }
         }
@@ -103,7 +112,7 @@ impl ResultCache {
             let Some(language) = db.languages().get(file.language(db)) else {
                 continue;
             };
-            let Some(inputs) = inputs_of(db, file) else {
+            let Some(inputs) = inputs_of(db, file, &self.positions) else {
                 continue;
             };
             let key = self.key(language.name(), file.path(db), &content);
@@ -123,10 +132,21 @@ fn current_digest(db: &RippleDatabase, file: SourceFile) -> Option<Digest> {
     }
 }
 
-/// The files whose bytes a file's findings read, with their digests: those it depends on for
-/// names or re-exports, and transitively what those re-export. `None` when one's digest is not
-/// known (an open document's, or a file not read).
-fn inputs_of(db: &RippleDatabase, file: SourceFile) -> Option<Vec<(PathBuf, Digest)>> {
+/// The start of a digest, as inputs are kept: 128 bits tell a changed file as surely as 256.
+fn short(digest: &Digest) -> [u8; 16] {
+    let mut bytes = [0; 16];
+    bytes.copy_from_slice(&digest.as_bytes()[..16]);
+    bytes
+}
+
+/// The files whose bytes a file's findings read, as positions in the file set, with their
+/// digests: those it depends on for names or re-exports, and transitively what those
+/// re-export. `None` when one's digest is not known (an open document's, or a file not read).
+fn inputs_of(
+    db: &RippleDatabase,
+    file: SourceFile,
+    positions: &rustc_hash::FxHashMap<SourceFile, u32>,
+) -> Option<Vec<(u32, [u8; 16])>> {
     let language_of = |of: SourceFile| db.languages().get(of.language(db));
     let dependencies =
         |of: SourceFile| language_of(of).map(|language| language.dependencies(db, of));
@@ -141,7 +161,7 @@ fn inputs_of(db: &RippleDatabase, file: SourceFile) -> Option<Vec<(PathBuf, Dige
         if input == file || !seen.insert(input) {
             continue;
         }
-        inputs.push((input.path(db).clone(), current_digest(db, input)?));
+        inputs.push((*positions.get(&input)?, short(&current_digest(db, input)?)));
         // Only a file that re-exports others can bring their names (its own exports say).
         let reexports = language_of(input)
             .is_some_and(|language| !language.exports(db, input).reexported_from.is_empty());
@@ -167,11 +187,10 @@ struct Stored<'a> {
     /// Only for files with findings: nothing else is placed.
     #[serde(borrow)]
     lines: Option<LineIndexParts<'a>>,
-    #[serde(borrow)]
-    inputs: Vec<(&'a str, [u8; 32])>,
+    inputs: Vec<(u32, [u8; 16])>,
 }
 
-fn encode(findings: &Findings, inputs: &[(PathBuf, Digest)]) -> Option<Vec<u8>> {
+fn encode(findings: &Findings, inputs: &[(u32, [u8; 16])]) -> Option<Vec<u8>> {
     let stored = Stored {
         diagnostics: findings
             .diagnostics
@@ -199,10 +218,7 @@ fn encode(findings: &Findings, inputs: &[(PathBuf, Digest)]) -> Option<Vec<u8>> 
             })
             .collect(),
         lines: (!findings.diagnostics.is_empty()).then(|| findings.lines.to_parts()),
-        inputs: inputs
-            .iter()
-            .map(|(path, digest)| Some((path.to_str()?, *digest.as_bytes())))
-            .collect::<Option<Vec<_>>>()?,
+        inputs: inputs.to_vec(),
     };
     postcard::to_allocvec(&stored).ok()
 }

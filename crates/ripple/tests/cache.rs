@@ -401,22 +401,37 @@ fn processes_killed_while_writing_leave_a_usable_store() {
     let (_dir, root) = many_modules(200);
     let mut random = Rng::new(5);
     let mut killed_while_running = 0;
-    for round in 0..kills {
-        // New contents for some files, so that every run has something to write.
-        for _ in 0..20 {
+    // New contents for some files, so that every run has something to write.
+    let change = |random: &mut Rng, round: usize| {
+        for _ in 0..40 {
             let index = random.below(200);
             write_contents(
                 &root.join(format!("pkg/m{index}.py")),
                 format!("import os\nvalue{index} = {round}\n"),
             );
         }
-        let mut child = command(&root, &[])
-            .env("RIPPLE_TEST_CACHE_WRITE_PAUSE_US", "300")
+    };
+    let paced = || {
+        let mut paced = command(&root, &[]);
+        paced
+            .env("RIPPLE_TEST_CACHE_WRITE_PAUSE_US", "500")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::null());
+        paced
+    };
+    // How long a run with these changes takes here (after a first one fills the store), so
+    // that kills land anywhere within one.
+    let _ = paced().status();
+    change(&mut random, kills);
+    let started = Instant::now();
+    let _ = paced().status();
+    let span = started.elapsed().as_millis().max(20) as usize;
+    for round in 0..kills {
+        change(&mut random, round);
+        let mut child = paced()
             .spawn()
             .unwrap_or_else(|error| panic!("cannot run ripple: {error}"));
-        std::thread::sleep(Duration::from_millis(random.below(120) as u64));
+        std::thread::sleep(Duration::from_millis(random.below(span * 9 / 10) as u64));
         if child.try_wait().ok().flatten().is_none() {
             killed_while_running += 1;
         }
