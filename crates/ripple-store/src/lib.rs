@@ -41,6 +41,13 @@ use pack::{Opened, Pack};
 /// More packs than this are merged into one at the end of a run.
 const MAX_PACKS: usize = 8;
 
+/// Packs of other ripple builds are removed once they have not been written for this long.
+const OTHER_BUILDS_KEPT: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+fn is_older_than(modified: std::time::SystemTime, age: Duration) -> bool {
+    modified.elapsed().is_ok_and(|elapsed| elapsed > age)
+}
+
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 # This file is a cache directory tag created by ripple.\n\
 # For information about cache directory tags see https://bford.info/cachedir/\n";
@@ -115,14 +122,18 @@ impl Store {
         paths.sort_by_key(|(_, modified)| std::cmp::Reverse(*modified));
         let mut foreign = 0;
         let mut damaged = 0;
-        for (path, _) in paths {
-            match Pack::open(&path) {
+        for (path, modified) in paths {
+            match Pack::open(&path, Some(&build)) {
+                Ok(Opened::OtherBuild) if is_older_than(modified, OTHER_BUILDS_KEPT) => {
+                    // Results of a build not run for a month: an old version's, most likely.
+                    let _ = std::fs::remove_file(&path);
+                }
                 Ok(Opened::Pack(pack)) => {
                     damaged += usize::from(pack.truncated);
                     store.packs.push(pack);
                 }
                 Ok(Opened::Foreign) => foreign += 1,
-                Ok(Opened::Gone) => {}
+                Ok(Opened::Gone | Opened::OtherBuild) => {}
                 Err(error) => store.warn(format!("cannot read {}: {error}", path.display())),
             }
         }
@@ -197,8 +208,12 @@ impl Store {
         let mut entries = pending
             .iter()
             .map(|(key, value)| (*key, value.as_slice(), today))
-            .chain(promoted.iter().map(|(key, value)| (*key, &**value, today)));
-        if let Err(error) = pack::write(&self.dir, &mut entries) {
+            .chain(
+                promoted
+                    .iter()
+                    .map(|(key, value)| (*key, value.as_slice(), today)),
+            );
+        if let Err(error) = pack::write(&self.dir, &self.build, &mut entries) {
             self.write_failed.store(true, Ordering::Relaxed);
             self.warn(format!(
                 "cannot write to the cache in {}: {error}; this run's results are not kept",
@@ -207,7 +222,7 @@ impl Store {
             return;
         }
         if self.packs.len() + 1 > MAX_PACKS
-            && let Err(error) = maintenance::merge(&self.dir, None, None)
+            && let Err(error) = maintenance::merge(&self.dir, Some(&self.build), None, None)
         {
             self.warn(format!(
                 "cannot merge the cache files in {}: {error}",

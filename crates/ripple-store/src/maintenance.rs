@@ -6,7 +6,7 @@ use std::path::Path;
 use ripple_core::Digest;
 use rustc_hash::FxHashMap;
 
-use crate::pack::{self, Blob, Opened, Pack};
+use crate::pack::{self, Opened, Pack};
 
 /// What a store directory holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,7 +27,7 @@ impl StoreInfo {
         };
         let mut keys = rustc_hash::FxHashSet::default();
         for (path, _) in crate::pack_paths(dir)? {
-            if let Ok(Opened::Pack(pack)) = Pack::open(&path) {
+            if let Ok(Opened::Pack(pack)) = Pack::open(&path, None) {
                 info.packs += 1;
                 keys.extend(pack.keys().copied());
             }
@@ -96,56 +96,68 @@ pub fn clean(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Merges every pack in `dir` into one, keeping for each key its latest use, and dropping
-/// entries last used more than `max_age_days` ago and then, least recently used first, entries
-/// until the packs hold at most `max_bytes`. Returns (entries kept, entries dropped).
+/// Merges the packs in `dir` of `build` (of every build, each into its own, when `None`) into
+/// one, keeping for each key its latest use, and dropping entries last used more than
+/// `max_age_days` ago and then, least recently used first, entries until the packs hold at most
+/// `max_bytes`. Returns (entries kept, entries dropped).
 pub(crate) fn merge(
     dir: &Path,
+    build: Option<&Digest>,
     max_age_days: Option<u32>,
     max_bytes: Option<u64>,
 ) -> std::io::Result<(usize, usize)> {
     let paths = crate::pack_paths(dir)?;
     let mut packs = Vec::new();
     for (path, _) in &paths {
-        if let Opened::Pack(pack) = Pack::open(path)? {
+        if let Opened::Pack(pack) = Pack::open(path, build)? {
             packs.push(pack);
         }
     }
-    let mut latest: FxHashMap<Digest, (Blob, u32)> = FxHashMap::default();
+    // One merged pack per build, each entry with its latest use.
+    let mut latest: FxHashMap<(Digest, Digest), (Vec<u8>, u32)> = FxHashMap::default();
     for pack in &packs {
         for (key, entry) in pack.intact_entries() {
             let slot = latest
-                .entry(key)
-                .or_insert((entry.value.clone(), entry.last_used));
+                .entry((pack.build, key))
+                .or_insert((entry.value, entry.last_used));
             slot.1 = slot.1.max(entry.last_used);
         }
     }
     let total = latest.len();
-    let mut kept: Vec<(Digest, Blob, u32)> = latest
+    let mut kept: Vec<(Digest, Digest, Vec<u8>, u32)> = latest
         .into_iter()
-        .map(|(key, (value, day))| (key, value, day))
+        .map(|((build, key), (value, day))| (build, key, value, day))
         .collect();
     if let Some(max_age) = max_age_days {
         let oldest = crate::today().saturating_sub(max_age);
-        kept.retain(|(_, _, day)| *day >= oldest);
+        kept.retain(|(_, _, _, day)| *day >= oldest);
     }
     // Most recently used first, then by key for a fixed order.
-    kept.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.as_bytes().cmp(b.0.as_bytes())));
+    kept.sort_by(|a, b| b.3.cmp(&a.3).then(a.1.cmp(&b.1)));
     if let Some(max_bytes) = max_bytes {
-        let mut size = 16u64;
+        let mut size = 0u64;
         let fits = kept
             .iter()
-            .take_while(|(_, value, _)| {
-                size += 48 + value.len() as u64;
+            .take_while(|(_, _, value, _)| {
+                size += 48 + 44 + value.len() as u64;
                 size <= max_bytes
             })
             .count();
         kept.truncate(fits);
     }
-    let mut entries = kept.iter().map(|(key, value, day)| (*key, &**value, *day));
-    let written = pack::write(dir, &mut entries)?;
+    let mut builds: Vec<Digest> = kept.iter().map(|(build, _, _, _)| *build).collect();
+    builds.sort();
+    builds.dedup();
+    let mut written = Vec::new();
+    for pack_build in builds {
+        let mut entries = kept
+            .iter()
+            .filter(|(build, _, _, _)| *build == pack_build)
+            .map(|(_, key, value, day)| (*key, value.as_slice(), *day));
+        written.push(pack::write(dir, &pack_build, &mut entries)?);
+    }
     for pack in &packs {
-        if pack.path != written {
+        if !written.contains(&pack.path) {
             // Another process may be reading it: its open copy stays readable.
             let _ = std::fs::remove_file(&pack.path);
         }
@@ -163,7 +175,7 @@ pub fn prune(
     if !dir.is_dir() {
         return Ok((0, 0));
     }
-    merge(dir, max_age_days, max_bytes)
+    merge(dir, None, max_age_days, max_bytes)
 }
 
 /// A size such as `500M`, `2G`, `1024` (bytes), `10KiB`.

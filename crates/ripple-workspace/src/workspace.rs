@@ -101,8 +101,10 @@ impl Workspace {
     ) -> Self {
         let root = root.to_path_buf();
         let config = load_config(&root, languages);
+        let opening = std::time::Instant::now();
         let mut cache = cache_dir(&options.cache, &root, config.config.cache_dir.as_deref())
             .map(|dir| WorkspaceCache::open(&dir, options.build, &root));
+        tracing::debug!(elapsed = ?opening.elapsed(), "opened the cache");
         let mut problems: Vec<WorkspaceProblem> = config
             .problems
             .iter()

@@ -226,10 +226,12 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     drop(out);
+    tracing::debug!(elapsed = ?started.elapsed(), "reported");
     // After the report: what this run learned is kept for the next.
     if let Some(save) = workspace.save_cache() {
         save.run();
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "saved the cache");
     for warning in workspace.cache_warnings() {
         eprintln!("ripple: warning: {warning}");
     }
