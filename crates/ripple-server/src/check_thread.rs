@@ -2,6 +2,7 @@
 //! keeps taking edits meanwhile. An edit cancels the running check (salsa unwinds the snapshot's
 //! queries with `Cancelled`); the reply then says so and carries no results.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ripple_core::SourceFile;
@@ -15,8 +16,10 @@ pub struct CheckJob {
     pub snapshot: WorkspaceSnapshot,
     pub files: Vec<SourceFile>,
     pub progress: bool,
-    /// Build the dependency graph of `files` (all the workspace's) after checking them.
-    pub build_graph: bool,
+    /// Build the dependency graph of these files (all the workspace's) after replying with the
+    /// check's results: the graph is sent on its own (`on_graph`), so that publishing does not
+    /// wait for it.
+    pub build_graph: Option<Arc<[SourceFile]>>,
 }
 
 /// What a check found, back to the loop.
@@ -24,8 +27,13 @@ pub struct CheckReply {
     pub generation: u64,
     /// `None` when an edit cancelled the check.
     pub reports: Option<Vec<FileReport>>,
-    /// The dependency graph, when the job asked for one.
-    pub graph: Option<BuiltGraph>,
+}
+
+/// Where a check's reply goes, and a built graph; each returns false once nobody listens.
+pub struct Replies {
+    pub on_reply: OnReply,
+    /// A graph built after the check of this generation.
+    pub on_graph: Box<dyn Fn(u64, BuiltGraph) -> bool + Send>,
 }
 
 /// Where a check's reply goes; returns false once nobody listens any more.
@@ -33,14 +41,14 @@ pub type OnReply = Box<dyn Fn(CheckReply) -> bool + Send>;
 
 /// Starts the thread that runs checks (a long-lived one: a fresh thread per keystroke, with the
 /// large stack the analysis wants, would cost more than the check). Replies go to `on_reply`.
-pub fn start_check_thread(outbox: Outbox, on_reply: OnReply) -> std::sync::mpsc::Sender<CheckJob> {
+pub fn start_check_thread(outbox: Outbox, replies: Replies) -> std::sync::mpsc::Sender<CheckJob> {
     let (jobs, receiver) = std::sync::mpsc::channel::<CheckJob>();
     let spawned = std::thread::Builder::new()
         .name("ripple-check".into())
         .stack_size(64 * 1024 * 1024)
         .spawn(move || {
             while let Ok(job) = receiver.recv() {
-                if !on_reply(run(&outbox, job)) {
+                if !run(&outbox, job, &replies) {
                     break;
                 }
             }
@@ -51,7 +59,8 @@ pub fn start_check_thread(outbox: Outbox, on_reply: OnReply) -> std::sync::mpsc:
     jobs
 }
 
-fn run(outbox: &Outbox, job: CheckJob) -> CheckReply {
+/// Runs one job; false once nobody listens for replies.
+fn run(outbox: &Outbox, job: CheckJob, replies: &Replies) -> bool {
     let CheckJob {
         generation,
         snapshot,
@@ -61,13 +70,8 @@ fn run(outbox: &Outbox, job: CheckJob) -> CheckReply {
     } = job;
     let progress = progress.then(|| outbox.begin_progress("ripple: checking", files.len()));
     let outcome = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
-        let reports = check_with_progress(&snapshot, &files, progress.as_ref());
-        // Reads only what the check just memoized.
-        let graph = build_graph.then(|| snapshot.build_graph(&files));
-        (reports, graph)
+        check_with_progress(&snapshot, &files, progress.as_ref())
     }));
-    // Release the snapshot before replying: a waiting edit can go ahead.
-    drop(snapshot);
     if let Some(progress) = progress {
         let message = match &outcome {
             Ok(_) => format!("checked {} files", files.len()),
@@ -75,15 +79,25 @@ fn run(outbox: &Outbox, job: CheckJob) -> CheckReply {
         };
         progress.end(message);
     }
-    let (reports, graph) = match outcome {
-        Ok((reports, graph)) => (Some(reports), graph),
-        Err(_) => (None, None),
-    };
-    CheckReply {
+    let cancelled = outcome.is_err();
+    let reply = CheckReply {
         generation,
-        reports,
-        graph,
+        reports: outcome.ok(),
+    };
+    if !(replies.on_reply)(reply) {
+        return false;
     }
+    if let Some(all) = build_graph.filter(|_| !cancelled) {
+        // Reads what checking memoized, and computes what the kept findings spared it.
+        let graph =
+            salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| snapshot.build_graph(&all)));
+        // Release the snapshot before replying: a waiting edit can go ahead.
+        drop(snapshot);
+        if let Ok(graph) = graph {
+            return (replies.on_graph)(generation, graph);
+        }
+    }
+    true
 }
 
 /// Checks `files` while a second thread reports progress, if asked, with how many of the

@@ -14,7 +14,7 @@ use ripple_workspace::{DiagnosticMode, FileRole, LoadOptions, Workspace, file_ro
 use tokio::sync::mpsc;
 use tower_lsp_server::lsp_types::FileEvent;
 
-use crate::check_thread::{CheckJob, CheckReply, check_with_progress, start_check_thread};
+use crate::check_thread::{CheckJob, CheckReply, Replies, check_with_progress, start_check_thread};
 use crate::document::{Document, file_path};
 use crate::events::{EditorEvent, Message, PullResult, Request, Session};
 use crate::outbox::Outbox;
@@ -32,7 +32,8 @@ pub struct Engine {
     options: LoadOptions,
     /// The loop's own channel, for the file watcher it may start.
     messages: mpsc::UnboundedSender<Message>,
-    watcher: Option<Box<dyn std::any::Any>>,
+    /// The file watcher, once set up; watching lasts as long as it is kept.
+    watcher: std::sync::Arc<std::sync::Mutex<Option<Box<dyn std::any::Any + Send>>>>,
     session: Option<Session>,
     workspace: Option<Workspace>,
     documents: HashMap<PathBuf, Document>,
@@ -59,16 +60,21 @@ impl Engine {
         languages: Languages,
         options: LoadOptions,
     ) -> Self {
-        let replies = messages.clone();
-        let on_reply = Box::new(move |reply| replies.send(Message::Checked(reply)).is_ok());
-        let checker = start_check_thread(outbox.clone(), on_reply);
+        let (for_replies, for_graphs) = (messages.clone(), messages.clone());
+        let replies = Replies {
+            on_reply: Box::new(move |reply| for_replies.send(Message::Checked(reply)).is_ok()),
+            on_graph: Box::new(move |generation, graph| {
+                for_graphs.send(Message::Graph(generation, graph)).is_ok()
+            }),
+        };
+        let checker = start_check_thread(outbox.clone(), replies);
         Self {
             checker,
             outbox,
             languages,
             options,
             messages,
-            watcher: None,
+            watcher: Default::default(),
             session: None,
             workspace: None,
             documents: HashMap::new(),
@@ -96,6 +102,7 @@ impl Engine {
                 match message {
                     Message::Stop => stop = true,
                     Message::Checked(reply) => self.finish_check(reply),
+                    Message::Graph(generation, graph) => self.install_graph(generation, graph),
                     Message::Request(request @ Request::Stats(_)) => {
                         self.waiting_for_check.push(request)
                     }
@@ -142,18 +149,13 @@ impl Engine {
                     .then(|| session.root.clone())
                     .flatten();
                 self.session = Some(session);
+                // Before the walk: a change made while the workspace loads is not missed (it
+                // waits in the loop's channel until the workspace is there).
+                if let Some(root) = watch_root {
+                    self.start_watching(root);
+                }
                 self.load_workspace();
                 self.index();
-                if let Some(root) = watch_root {
-                    let messages = self.messages.clone();
-                    let on_changes = Box::new(move |changes| {
-                        messages
-                            .send(Message::Editor(EditorEvent::WatchedFiles(changes)))
-                            .is_ok()
-                    });
-                    self.watcher = crate::watcher::watch(&root, self.languages.clone(), on_changes)
-                        .map(|watcher| Box::new(watcher) as Box<dyn std::any::Any>);
-                }
                 touched.everything = true;
             }
             EditorEvent::Open {
@@ -228,6 +230,30 @@ impl Engine {
         }
     }
 
+    /// Watches the workspace on a thread of its own: setting up watches on thousands of
+    /// folders takes a while, and the first check need not wait for it.
+    fn start_watching(&mut self, root: PathBuf) {
+        let messages = self.messages.clone();
+        let languages = self.languages.clone();
+        let slot = self.watcher.clone();
+        let spawned = std::thread::Builder::new()
+            .name("ripple-watch-setup".into())
+            .spawn(move || {
+                let on_changes = Box::new(move |changes| {
+                    messages
+                        .send(Message::Editor(EditorEvent::WatchedFiles(changes)))
+                        .is_ok()
+                });
+                if let Some(watcher) = crate::watcher::watch(&root, languages, on_changes) {
+                    *slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
+                        Some(Box::new(watcher));
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::warn!("cannot start watching the workspace: {error}");
+        }
+    }
+
     fn load_workspace(&mut self) {
         let Some(root) = self.session.as_ref().and_then(|s| s.root.clone()) else {
             tracing::info!("no workspace folder: only open documents are checked");
@@ -251,13 +277,17 @@ impl Engine {
     }
 
     /// Analyses every workspace file once, with progress, so that cross-file answers are ready
-    /// before the first edit arrives.
+    /// before the first edit arrives. Not when every file is about to be checked and pushed
+    /// anyway (workspace diagnostics, pushed): that check, on the check thread, is the index.
     fn index(&mut self) {
         let progress_wanted = self.session.as_ref().is_some_and(|s| s.progress);
         let pull = self.session.as_ref().is_some_and(|s| s.pull_diagnostics);
         let Some(workspace) = &mut self.workspace else {
             return;
         };
+        if !pull && diagnostic_mode(self.session.as_ref(), workspace) == DiagnosticMode::Workspace {
+            return;
+        }
         let files = workspace.files();
         let progress =
             progress_wanted.then(|| self.outbox.begin_progress("ripple: indexing", files.len()));
@@ -398,7 +428,7 @@ impl Engine {
             snapshot: workspace.snapshot(),
             files,
             progress,
-            build_graph: covers_workspace,
+            build_graph: covers_workspace.then(|| workspace.files()),
         };
         if self.checker.send(job).is_err() {
             tracing::error!("the check thread has stopped; diagnostics are no longer updated");
@@ -464,11 +494,23 @@ impl Engine {
         }
     }
 
+    /// A graph built after the check of `generation`: it describes what that check published,
+    /// so it is taken only if nothing changed since (no newer check, no edit waiting).
+    fn install_graph(&mut self, generation: u64, graph: ripple_workspace::BuiltGraph) {
+        if generation != self.generation || self.in_flight.is_some() || self.pending.any() {
+            tracing::debug!(generation, "graph of an older state dropped");
+            return;
+        }
+        if let Some(workspace) = &mut self.workspace {
+            // Unless files came or went since: then a later check builds one.
+            workspace.install_graph(graph);
+        }
+    }
+
     fn finish_check(&mut self, reply: CheckReply) {
         let CheckReply {
             generation,
             reports,
-            graph,
         } = reply;
         if self.in_flight.as_ref().map(|(current, _)| *current) != Some(generation) {
             // A newer check has started since: this one is stale, whatever it found.
@@ -493,9 +535,6 @@ impl Engine {
             return;
         };
         if let Some(workspace) = &mut self.workspace {
-            if let Some(graph) = graph {
-                workspace.install_graph(graph);
-            }
             // What this check reached is about to be published: dependents now show it.
             workspace.confirm_reached();
         }
@@ -532,10 +571,17 @@ impl Engine {
         let encoding = self.encoding();
         match request {
             Request::Stats(reply) => {
-                let _ = reply.send(
-                    self.stats
-                        .to_json(self.workspace.as_ref(), self.documents.len()),
-                );
+                let mut stats = self
+                    .stats
+                    .to_json(self.workspace.as_ref(), self.documents.len());
+                let watching = self
+                    .watcher
+                    .lock()
+                    .is_ok_and(|watcher| watcher.is_some());
+                if let Some(object) = stats.as_object_mut() {
+                    object.insert("watching".into(), watching.into());
+                }
+                let _ = reply.send(stats);
             }
             Request::PullDocument {
                 uri,

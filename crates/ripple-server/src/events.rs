@@ -111,6 +111,8 @@ pub enum Message {
     Request(Request),
     /// A check the loop started has finished (or was cancelled).
     Checked(CheckReply),
+    /// The dependency graph the check thread built after the check of this generation.
+    Graph(u64, ripple_workspace::BuiltGraph),
     /// The session is over: the loop ends after the messages queued before this one.
     Stop,
 }

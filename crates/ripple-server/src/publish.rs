@@ -50,8 +50,17 @@ impl Publisher {
             }
             self.published_raw
                 .insert(report.path.clone(), report.diagnostics.clone());
-            let diagnostics = to_lsp(&report.diagnostics, &report.lines, encoding);
             let version = documents.get(&report.path).map(|d| d.version);
+            if report.diagnostics.is_empty()
+                && version.is_none()
+                && !self.published.contains_key(&report.path)
+            {
+                // Nothing to show where nothing was shown: a client starts with no diagnostics.
+                // (Most files of a large workspace, at the first check.)
+                self.published.insert(report.path, Vec::new());
+                continue;
+            }
+            let diagnostics = to_lsp(&report.diagnostics, &report.lines, encoding);
             // Unchanged diagnostics are not sent again, except for an edited document: its
             // publish tells the client which version the diagnostics describe.
             let edited = version.is_some() && touched.files.contains(&report.path);

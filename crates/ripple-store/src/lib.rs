@@ -57,10 +57,12 @@ pub struct Store {
     dir: PathBuf,
     /// Mixed into every key: results of another ripple build never match.
     build: Digest,
-    /// Newest first.
-    packs: Vec<Pack>,
+    /// Newest first; the packs this process writes join them.
+    packs: std::sync::RwLock<Vec<Pack>>,
     today: u32,
-    pending: Mutex<Vec<(Digest, Vec<u8>)>>,
+    /// Values put since the last flush, by key (a value put twice is kept once, and found by
+    /// `get` before it is written: four copies of a file are analysed once).
+    pending: Mutex<Pending>,
     /// Entries read this run that were last used before today: copied into this run's pack
     /// so that pruning by age keeps what is still used.
     promoted: Mutex<Vec<(Digest, Blob)>>,
@@ -72,6 +74,16 @@ pub struct Store {
     /// A write failed (read-only, full disk): later writes are not attempted.
     write_failed: std::sync::atomic::AtomicBool,
 }
+
+#[derive(Default)]
+struct Pending {
+    values: rustc_hash::FxHashMap<Digest, std::sync::Arc<[u8]>>,
+    bytes: usize,
+}
+
+/// Values put but not written past this size are written at once, so that a cold run of a large
+/// workspace does not hold them all.
+const PENDING_BYTES: usize = 64 * 1024 * 1024;
 
 /// Hit and miss counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,12 +97,12 @@ impl Store {
     /// a directory that cannot be created or read gives an empty store that remembers why
     /// (see `take_warnings`).
     pub fn open(dir: &Path, build: Digest) -> Self {
-        let mut store = Self {
+        let store = Self {
             dir: dir.to_path_buf(),
             build,
-            packs: Vec::new(),
+            packs: std::sync::RwLock::new(Vec::new()),
             today: today(),
-            pending: Mutex::new(Vec::new()),
+            pending: Mutex::new(Pending::default()),
             promoted: Mutex::new(Vec::new()),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -130,7 +142,7 @@ impl Store {
                 }
                 Ok(Opened::Pack(pack)) => {
                     damaged += usize::from(pack.truncated);
-                    store.packs.push(pack);
+                    write(&store.packs).push(pack);
                 }
                 Ok(Opened::Foreign) => foreign += 1,
                 Ok(Opened::Gone | Opened::OtherBuild) => {}
@@ -164,7 +176,12 @@ impl Store {
 
     /// The value stored for `key`, if any is intact. Counts a hit when there is one.
     pub fn get(&self, key: &Digest) -> Option<Blob> {
-        for pack in &self.packs {
+        if let Some(value) = lock(&self.pending).values.get(key) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Some(value.to_vec());
+        }
+        let packs = read(&self.packs);
+        for pack in packs.iter() {
             match pack.get(key) {
                 None => continue,
                 Some(Ok(entry)) => {
@@ -182,10 +199,21 @@ impl Store {
         None
     }
 
-    /// Keeps `value` for `key`, written at the next `flush`. Counts a miss: it was computed.
+    /// Keeps `value` for `key`, written at the next `flush` (or at once, when much is waiting).
+    /// Counts a miss: it was computed.
     pub fn put(&self, key: Digest, value: Vec<u8>) {
         self.misses.fetch_add(1, Ordering::Relaxed);
-        lock(&self.pending).push((key, value));
+        let full = {
+            let mut pending = lock(&self.pending);
+            let length = value.len();
+            if pending.values.insert(key, value.into()).is_none() {
+                pending.bytes += length;
+            }
+            pending.bytes > PENDING_BYTES
+        };
+        if full {
+            self.flush();
+        }
     }
 
     pub fn counts(&self) -> CacheCounts {
@@ -199,29 +227,39 @@ impl Store {
     /// merges the packs when there are many. Safe to call from any thread, any number of
     /// times: each call writes what came since the last.
     pub fn flush(&self) {
-        let pending = std::mem::take(&mut *lock(&self.pending));
+        if self.write_failed.load(Ordering::Relaxed) {
+            return;
+        }
+        let pending = std::mem::take(&mut *lock(&self.pending)).values;
         let promoted = std::mem::take(&mut *lock(&self.promoted));
-        if pending.is_empty() && promoted.is_empty() || self.write_failed.load(Ordering::Relaxed) {
+        if pending.is_empty() && promoted.is_empty() {
             return;
         }
         let today = self.today;
         let mut entries = pending
             .iter()
-            .map(|(key, value)| (*key, value.as_slice(), today))
+            .map(|(key, value)| (*key, &**value, today))
             .chain(
                 promoted
                     .iter()
                     .map(|(key, value)| (*key, value.as_slice(), today)),
             );
-        if let Err(error) = pack::write(&self.dir, &self.build, &mut entries) {
-            self.write_failed.store(true, Ordering::Relaxed);
-            self.warn(format!(
-                "cannot write to the cache in {}: {error}; this run's results are not kept",
-                self.dir.display()
-            ));
-            return;
+        let written = match pack::write(&self.dir, &self.build, &mut entries) {
+            Ok(written) => written,
+            Err(error) => {
+                self.write_failed.store(true, Ordering::Relaxed);
+                self.warn(format!(
+                    "cannot write to the cache in {}: {error}; this run's results are not kept",
+                    self.dir.display()
+                ));
+                return;
+            }
+        };
+        // What was written stays findable by this process (a server runs for hours).
+        if let Ok(Opened::Pack(pack)) = Pack::open(&written, Some(&self.build)) {
+            write(&self.packs).insert(0, pack);
         }
-        if self.packs.len() + 1 > MAX_PACKS
+        if read(&self.packs).len() > MAX_PACKS
             && let Err(error) = maintenance::merge(&self.dir, Some(&self.build), None, None)
         {
             self.warn(format!(
@@ -465,6 +503,15 @@ fn write_pace() -> Option<Duration> {
         .parse()
         .ok()?;
     Some(Duration::from_micros(micros))
+}
+
+fn read<T>(lock: &std::sync::RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn write<T>(lock: &std::sync::RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
