@@ -34,7 +34,12 @@ use crate::stored;
 /// and keeping every tree of a large workspace would cost more memory than the text itself.
 /// Open documents are the exception: their trees are kept outside salsa, up to date with each
 /// edit (`DocumentParses`), and used here when they match the text.
-#[salsa::tracked(returns(ref))]
+///
+/// Only the most recently used analyses are kept whole (salsa's LRU, applied at each new
+/// revision): the queries below keep the parts of it they hand on, and what no query kept (a
+/// file's line index and local findings, when its findings came from the store) is not held
+/// for 100,000 files. An evicted analysis is found again in the store, or computed again.
+#[salsa::tracked(returns(ref), lru = 4096)]
 pub fn analysis(db: &dyn Db, file: SourceFile) -> FileAnalysis {
     let path = file.path(db);
     let file_name = path

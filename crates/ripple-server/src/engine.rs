@@ -553,8 +553,11 @@ impl Engine {
         let pull = self.session.as_ref().is_some_and(|s| s.pull_diagnostics);
         if !pull {
             let encoding = self.encoding();
+            let publishing = Instant::now();
+            let count = reports.len();
             self.publisher
                 .publish(&self.outbox, &touched, reports, &self.documents, encoding);
+            tracing::debug!(generation, files = count, elapsed = ?publishing.elapsed(), "published");
         }
         self.stats.edits += 1;
         self.stats.last_edit_latency = self.pending_since.take().map(|since| since.elapsed());
@@ -574,10 +577,7 @@ impl Engine {
                 let mut stats = self
                     .stats
                     .to_json(self.workspace.as_ref(), self.documents.len());
-                let watching = self
-                    .watcher
-                    .lock()
-                    .is_ok_and(|watcher| watcher.is_some());
+                let watching = self.watcher.lock().is_ok_and(|watcher| watcher.is_some());
                 if let Some(object) = stats.as_object_mut() {
                     object.insert("watching".into(), watching.into());
                 }

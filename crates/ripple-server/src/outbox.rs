@@ -30,6 +30,38 @@ struct NotificationMessage<'a, P> {
     params: &'a P,
 }
 
+/// The frame of a `textDocument/publishDiagnostics` notification, ready for `send_frame`:
+/// encoded apart from queueing it, so that a check's many publishes are encoded in parallel.
+pub fn publish_frame(
+    uri: &Uri,
+    diagnostics: &[Diagnostic],
+    version: Option<i32>,
+) -> Option<Vec<u8>> {
+    #[derive(serde::Serialize)]
+    struct Params<'a> {
+        uri: &'a Uri,
+        diagnostics: &'a [Diagnostic],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<i32>,
+    }
+    let message = NotificationMessage {
+        jsonrpc: "2.0",
+        method: PublishDiagnostics::METHOD,
+        params: &Params {
+            uri,
+            diagnostics,
+            version,
+        },
+    };
+    match serde_json::to_vec(&message) {
+        Ok(body) => Some(frame(&body)),
+        Err(error) => {
+            tracing::error!("cannot encode a publish: {error}");
+            None
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Outbox {
     client: Client,
@@ -76,6 +108,13 @@ impl Outbox {
             diagnostics,
             version,
         ));
+    }
+
+    /// Queues a frame made by `publish_frame` (on any thread), in the loop's order.
+    pub fn send_frame(&self, frame: Vec<u8>) {
+        if self.frames.send(Some(frame)).is_err() {
+            tracing::debug!("the transport has stopped; a notification was dropped");
+        }
     }
 
     /// Asks a pull-diagnostics client to pull again (`workspace/diagnostic/refresh`): something

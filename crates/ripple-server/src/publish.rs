@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use ripple_core::{Diagnostic, LineIndex, PositionEncoding, Severity};
 use ripple_workspace::{DiagnosticMode, FileReport, Workspace};
 use tower_lsp_server::UriExt;
@@ -12,7 +14,7 @@ use tower_lsp_server::lsp_types::{self as lsp, Uri};
 
 use crate::document::{Document, file_path, lsp_range};
 use crate::events::PullResult;
-use crate::outbox::Outbox;
+use crate::outbox::{Outbox, publish_frame};
 use crate::touched::Touched;
 
 /// The result id of an empty report for a file no longer reported on: the client holding it
@@ -41,42 +43,30 @@ impl Publisher {
         documents: &HashMap<PathBuf, Document>,
         encoding: PositionEncoding,
     ) {
-        let mut reported = HashSet::new();
-        for report in reports {
+        // What to send for each report is decided, and its frame encoded, in parallel (a
+        // first check of 100,000 files publishes tens of thousands); then sent in order.
+        let decisions: Vec<Decision> = reports
+            .par_iter()
+            .map(|report| self.decide(report, touched, documents, encoding))
+            .collect();
+        let mut reported = HashSet::with_capacity(reports.len());
+        for (report, decision) in reports.into_iter().zip(decisions) {
             reported.insert(report.path.clone());
-            let text_changed = touched.everything || touched.files.contains(&report.path);
-            if !text_changed && self.published_raw.get(&report.path) == Some(&report.diagnostics) {
-                continue;
+            match decision {
+                Decision::Skip => {}
+                Decision::Remember(diagnostics) => {
+                    self.published_raw
+                        .insert(report.path.clone(), report.diagnostics.clone());
+                    self.published.insert(report.path, diagnostics);
+                }
+                Decision::Send(diagnostics, frame) => {
+                    tracing::debug!(path = %report.path.display(), count = diagnostics.len(), "publish");
+                    self.published_raw
+                        .insert(report.path.clone(), report.diagnostics.clone());
+                    outbox.send_frame(frame);
+                    self.published.insert(report.path, diagnostics);
+                }
             }
-            self.published_raw
-                .insert(report.path.clone(), report.diagnostics.clone());
-            let version = documents.get(&report.path).map(|d| d.version);
-            if report.diagnostics.is_empty()
-                && version.is_none()
-                && !self.published.contains_key(&report.path)
-            {
-                // Nothing to show where nothing was shown: a client starts with no diagnostics.
-                // (Most files of a large workspace, at the first check.)
-                self.published.insert(report.path, Vec::new());
-                continue;
-            }
-            let diagnostics = to_lsp(&report.diagnostics, &report.lines, encoding);
-            // Unchanged diagnostics are not sent again, except for an edited document: its
-            // publish tells the client which version the diagnostics describe.
-            let edited = version.is_some() && touched.files.contains(&report.path);
-            if !edited && self.published.get(&report.path) == Some(&diagnostics) {
-                continue;
-            }
-            if let Some(uri) = Uri::from_file_path(&report.path) {
-                tracing::debug!(
-                    path = %report.path.display(),
-                    ?version,
-                    count = diagnostics.len(),
-                    "publish"
-                );
-                outbox.publish(uri, diagnostics.clone(), version);
-            }
-            self.published.insert(report.path, diagnostics);
         }
         // Files no longer reported on (closed in open-files mode, deleted): clear what they
         // showed. Only touched files can have stopped being reported, unless everything was: a
@@ -104,6 +94,52 @@ impl Publisher {
             if let Some(uri) = Uri::from_file_path(&path) {
                 outbox.publish(uri, Vec::new(), None);
             }
+        }
+    }
+}
+
+/// What to do with one report of a check.
+enum Decision {
+    /// Nothing changed for the client.
+    Skip,
+    /// Record these as published without sending them (the client already shows them, or
+    /// shows nothing and there is nothing to show).
+    Remember(Vec<lsp::Diagnostic>),
+    /// Send this frame, and record these as published.
+    Send(Vec<lsp::Diagnostic>, Vec<u8>),
+}
+
+impl Publisher {
+    /// Whether a report is sent: when it differs from what the file last showed, or its
+    /// document was edited (its publish names the version it describes); never to show nothing
+    /// where nothing was shown (a client starts with no diagnostics: most files of a large
+    /// workspace, at the first check).
+    fn decide(
+        &self,
+        report: &FileReport,
+        touched: &Touched,
+        documents: &HashMap<PathBuf, Document>,
+        encoding: PositionEncoding,
+    ) -> Decision {
+        let text_changed = touched.everything || touched.files.contains(&report.path);
+        if !text_changed && self.published_raw.get(&report.path) == Some(&report.diagnostics) {
+            return Decision::Skip;
+        }
+        let version = documents.get(&report.path).map(|d| d.version);
+        let shown = self.published.get(&report.path);
+        if report.diagnostics.is_empty() && version.is_none() && shown.is_none() {
+            return Decision::Remember(Vec::new());
+        }
+        let diagnostics = to_lsp(&report.diagnostics, &report.lines, encoding);
+        let edited = version.is_some() && touched.files.contains(&report.path);
+        if !edited && shown == Some(&diagnostics) {
+            return Decision::Remember(diagnostics);
+        }
+        let frame = Uri::from_file_path(&report.path)
+            .and_then(|uri| publish_frame(&uri, &diagnostics, version));
+        match frame {
+            Some(frame) => Decision::Send(diagnostics, frame),
+            None => Decision::Remember(diagnostics),
         }
     }
 }

@@ -66,6 +66,8 @@ pub(crate) struct WorkspaceCache {
     results: Option<Arc<ResultCache>>,
     /// A walk made this run, to keep: the index and when the walk started.
     walk: Option<(WalkIndex, i64)>,
+    /// Files were added or removed since the load: `known` may hold files no longer there.
+    files_changed: bool,
 }
 
 /// What decides which files a walk keeps besides the disk: the excludes and the languages'
@@ -106,7 +108,13 @@ impl WorkspaceCache {
             disk_moved: false,
             results: None,
             walk: None,
+            files_changed: false,
         }
+    }
+
+    /// Files were added or removed: the next save forgets the digests of files that are gone.
+    pub fn files_changed(&mut self) {
+        self.files_changed = true;
     }
 
     /// The files a walk would find now, from the last run's walk when no folder or ignore file

@@ -180,8 +180,13 @@ impl Workspace {
         let mut files = FxHashMap::default();
         let mut directories = FxHashSet::default();
         let mut sorted_files = Vec::with_capacity(paths.len());
+        let mut previous_folder: Option<PathBuf> = None;
         for ((path, language), digest) in paths.into_iter().zip(digests) {
-            add_directories(&root, &path, &mut directories);
+            // Files come in path order: a folder's files are next to each other.
+            if previous_folder.as_deref() != path.parent() {
+                add_directories(&root, &path, &mut directories);
+                previous_folder = path.parent().map(Path::to_path_buf);
+            }
             // Read when analysed, not now (and not at all when its digest is known and its
             // results stored): see `FileContents::OnDisk`.
             let file =
@@ -519,6 +524,7 @@ impl Workspace {
             // Imports anywhere may resolve differently: findings of the old file set are not
             // this one's.
             cache.start_results(&self.db, &self.sorted_files);
+            cache.files_changed();
         }
     }
 
@@ -586,10 +592,14 @@ impl Workspace {
         self.graph = Some(graph);
     }
 
-    /// Installs a graph built on a snapshot, unless files were added or removed since.
+    /// Installs a graph built on a snapshot, unless files were added or removed since. Building
+    /// it analysed every file: what queries keep only for a while (the analyses beyond the most
+    /// recent) is let go now rather than at the next edit.
     pub fn install_graph(&mut self, built: BuiltGraph) {
         if built.file_set_generation == self.file_set_generation {
             self.graph = Some(built.graph);
+            use salsa::Database as _;
+            self.db.synthetic_write(Durability::LOW);
         }
     }
 
@@ -667,7 +677,12 @@ impl WorkspaceSnapshot {
 fn add_directories(root: &Path, file: &Path, directories: &mut FxHashSet<PathBuf>) {
     let mut current = file.parent();
     while let Some(dir) = current {
-        if !directories.insert(dir.to_path_buf()) || dir == root || !dir.starts_with(root) {
+        // Asked first: most files' folders are known already, and inserting copies the path.
+        if directories.contains(dir) {
+            break;
+        }
+        directories.insert(dir.to_path_buf());
+        if dir == root || !dir.starts_with(root) {
             break;
         }
         current = dir.parent();
