@@ -51,6 +51,8 @@ pub struct Engine {
     waiting_for_check: Vec<Request>,
     /// The thread that runs checks, one at a time, on snapshots.
     checker: std::sync::mpsc::Sender<CheckJob>,
+    /// Saves of the cache still being written.
+    saving: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Engine {
@@ -85,6 +87,7 @@ impl Engine {
             pending: Touched::default(),
             pending_since: None,
             waiting_for_check: Vec::new(),
+            saving: Vec::new(),
         }
     }
 
@@ -132,6 +135,10 @@ impl Engine {
                 }
             }
             if stop {
+                // Saves started earlier finish first: they hold what this one does not repeat.
+                for save in std::mem::take(&mut self.saving) {
+                    let _ = save.join();
+                }
                 if let Some(save) = self.workspace.as_mut().and_then(Workspace::save_cache) {
                     save.run();
                 }
@@ -301,7 +308,7 @@ impl Engine {
             };
             progress.end(format!("indexed {} files{cached}", files.len()));
         }
-        save_cache_in_background(workspace);
+        save_cache_in_background(workspace, &mut self.saving);
         // Pulled diagnostics are computed per request and never use the graph. In workspace
         // mode, the full check that follows indexing builds it.
         let mode = diagnostic_mode(self.session.as_ref(), workspace);
@@ -546,7 +553,7 @@ impl Engine {
         {
             // Files were read from disk: keep what was learned of them.
             if let Some(workspace) = &mut self.workspace {
-                save_cache_in_background(workspace);
+                save_cache_in_background(workspace, &mut self.saving);
             }
         }
         self.stats.last_checked_files = reports.len();
@@ -630,16 +637,21 @@ impl Engine {
 
 /// Writes what the workspace learned (new results, the files' digests) on a thread of its
 /// own, so that no edit waits for the disk; warnings go to the log.
-fn save_cache_in_background(workspace: &mut Workspace) {
+fn save_cache_in_background(
+    workspace: &mut Workspace,
+    saving: &mut Vec<std::thread::JoinHandle<()>>,
+) {
     for warning in workspace.cache_warnings() {
         tracing::warn!("cache: {warning}");
     }
+    saving.retain(|save| !save.is_finished());
     if let Some(save) = workspace.save_cache() {
         let spawned = std::thread::Builder::new()
             .name("ripple-cache-save".into())
             .spawn(move || save.run());
-        if let Err(error) = spawned {
-            tracing::warn!("cannot start the thread that saves the cache: {error}");
+        match spawned {
+            Ok(handle) => saving.push(handle),
+            Err(error) => tracing::warn!("cannot start the thread that saves the cache: {error}"),
         }
     }
 }

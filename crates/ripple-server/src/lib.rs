@@ -40,10 +40,14 @@ pub fn run_stdio(languages: Languages, options: LoadOptions) -> anyhow::Result<i
     )
 }
 
+/// How long an ending session waits for the engine to save the cache.
+const SAVE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// What `serve` does with the engine thread when the session ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EngineAtExit {
-    /// Leave it: the process is about to end.
+    /// Let it finish saving the cache, for at most `SAVE_PATIENCE`, then leave it: the process
+    /// is about to end.
     Abandon,
     /// Stop it after the events already queued and wait for it (a host serving many sessions
     /// in one process, such as the fuzz target, must not accumulate engine threads).
@@ -119,6 +123,19 @@ pub fn serve(
         }
         runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     } else {
+        // The engine saves what it learned when it stops; a check still running is not waited
+        // for, and neither is a save that takes longer than the patience.
+        let (done, finished) = std::sync::mpsc::channel();
+        let _ = stop.send(Message::Stop);
+        if let Some(thread) = engine_thread {
+            let _ = std::thread::Builder::new()
+                .name("ripple-exit".into())
+                .spawn(move || {
+                    let _ = thread.join();
+                    let _ = done.send(());
+                });
+            let _ = finished.recv_timeout(SAVE_PATIENCE);
+        }
         runtime.shutdown_background();
     }
     Ok(if shut_down.load(Ordering::SeqCst) {
