@@ -215,3 +215,71 @@ fn incremental_results_equal_a_fresh_check_after_many_edits() {
         );
     }
 }
+
+/// An import resolved in the folder its file runs from (a project below the workspace root,
+/// not on the search path) is an edge of the dependency graph like any other: the server
+/// re-checks the importer after the imported file changes, and the store's kept findings list
+/// the imported file among what they read.
+#[test]
+fn imports_resolved_from_a_scripts_folder_are_graph_edges() {
+    let dir = write_tree(&[
+        ("ripple.toml", ""),
+        ("projects/app/pkg/__init__.py", ""),
+        (
+            "projects/app/pkg/util.py",
+            "x = 1\n\ndef helper():\n    pass\n",
+        ),
+        (
+            "projects/app/pkg/user.py",
+            "from pkg.util import x\nprint(x)\n",
+        ),
+        ("projects/app/pkg/star.py", "from pkg.util import *\n"),
+        (
+            "projects/app/run.py",
+            "from pkg.star import helper\nhelper()\n",
+        ),
+    ]);
+    let root = canonical(dir.path());
+    let mut workspace = Workspace::load(&root, &[], &languages());
+    let found = check_all(&workspace);
+    let codes =
+        |found: &[(String, Vec<ripple_core::Diagnostic>)], path: &str| -> Vec<&'static str> {
+            found
+                .iter()
+                .find(|(file, _)| file == path)
+                .map(|(_, found)| found.iter().map(|diagnostic| diagnostic.code).collect())
+                .unwrap_or_default()
+        };
+    assert!(codes(&found, "projects/app/pkg/user.py").is_empty());
+    assert!(codes(&found, "projects/app/run.py").is_empty());
+    workspace.build_graph(&[]);
+    let util_path = root.join("projects/app/pkg/util.py");
+    let text = "y = 1\n";
+    std::fs::write(&util_path, text).unwrap_or_else(|error| panic!("{error}"));
+    let util = workspace
+        .set_file_contents(&util_path, FileContents::Text(text.into()))
+        .unwrap_or_else(|| panic!("util.py is not in the workspace"));
+    let reached: BTreeSet<String> = workspace
+        .reach(&[util])
+        .unwrap_or_else(|| panic!("the graph is built"))
+        .iter()
+        .map(|file| workspace.display_path(file.path(workspace.db())))
+        .collect();
+    // `star.py`'s own findings do not read `util.py`'s names; those of its importers do.
+    for importer in ["projects/app/pkg/user.py", "projects/app/run.py"] {
+        assert!(
+            reached.contains(importer),
+            "{importer} not reached: {reached:?}"
+        );
+    }
+    let found = check_all(&workspace);
+    assert_eq!(
+        codes(&found, "projects/app/pkg/user.py"),
+        ["missing-module-member"]
+    );
+    // Through the star import too: `pkg.star` no longer brings `helper`.
+    assert_eq!(
+        codes(&found, "projects/app/run.py"),
+        ["missing-module-member"]
+    );
+}

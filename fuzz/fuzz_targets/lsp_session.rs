@@ -226,5 +226,7 @@ fuzz_target!(|session: Session| {
     }
     let reader = std::io::Cursor::new(input);
     let languages = ripple_core::Languages::new(vec![std::sync::Arc::new(ripple_python::Python)]);
-    let _ = serve(reader, tokio::io::sink(), EngineAtExit::Join, languages);
+    // No store: each input must replay the same session, whatever earlier inputs kept.
+    let options = ripple_workspace::LoadOptions::default();
+    let _ = serve(reader, tokio::io::sink(), EngineAtExit::Join, languages, options);
 });

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use ripple_core::{Db, Dependency, SourceFile, name_key};
 
-use crate::queries::{absolute_module, file_module, imports, resolve};
+use crate::queries::{absolute_module, file_module, imports, resolve_import};
 use crate::resolve::{ModuleKind, ResolvedModule, submodule};
 use crate::semantic::ImportKind;
 
@@ -48,7 +48,7 @@ pub fn imported_files(db: &dyn Db, file: SourceFile) -> Arc<[Dependency]> {
         else {
             continue;
         };
-        let Some(target) = resolve(db, &absolute) else {
+        let Some(target) = resolve_import(db, file, request.level, &absolute) else {
             continue;
         };
         if let ModuleKind::Source(target_file) = target.kind {

@@ -215,6 +215,23 @@ pub(crate) fn resolve<'db>(db: &'db dyn Db, name: &str) -> Option<&'db ResolvedM
     resolve_module(db, ModuleName::new(db, name)).as_ref()
 }
 
+/// The module an import in `importer` names (`absolute`, already made absolute from `level`
+/// dots): on the search path, else, for an absolute import, in the folder `importer` runs from.
+/// The one resolution of an import: the checks, the star-import walk and the dependency graph
+/// all ask this, so that an edge exists wherever a finding read another file.
+pub(crate) fn resolve_import<'db>(
+    db: &'db dyn Db,
+    importer: SourceFile,
+    level: u32,
+    absolute: &str,
+) -> Option<&'db ResolvedModule> {
+    match resolve(db, absolute) {
+        Some(target) => Some(target),
+        None if level == 0 => resolve_from_script_dir(db, importer, absolute),
+        None => None,
+    }
+}
+
 fn check_import(
     db: &dyn Db,
     file: SourceFile,
@@ -245,12 +262,7 @@ fn check_import(
             return;
         }
     };
-    let target = match resolve(db, &absolute) {
-        Some(target) => Some(target),
-        None if request.level == 0 => resolve_from_script_dir(db, file, &absolute),
-        None => None,
-    };
-    let Some(target) = target else {
+    let Some(target) = resolve_import(db, file, request.level, &absolute) else {
         if !request.optional {
             report(
                 diagnostics,
@@ -315,7 +327,7 @@ fn module_may_define(
         let Ok(absolute) = absolute_module(module_name.as_ref(), level, star_module) else {
             return true;
         };
-        match resolve(db, &absolute) {
+        match resolve_import(db, file, level, &absolute) {
             None => return true,
             Some(target) => {
                 if module_may_define(db, target, name, visited) {

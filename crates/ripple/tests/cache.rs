@@ -98,6 +98,13 @@ fn project() -> (tempfile::TempDir, PathBuf) {
         ),
         ("app/util.py", "def helper():\n    x = 1\n    return y\n"),
         ("scripts/run.py", "import app.views\nimport nonexistent\n"),
+        // A project below the root: `pkg` resolves from the folder its files run from.
+        ("projects/tool/pkg/__init__.py", ""),
+        ("projects/tool/pkg/core.py", "value = 1\n"),
+        (
+            "projects/tool/pkg/user.py",
+            "from pkg.core import value\nprint(value)\n",
+        ),
     ]);
     let root = canonical(dir.path());
     (dir, root)
@@ -118,14 +125,14 @@ fn set_mtime(path: &Path, time: SystemTime) {
 fn a_warm_run_reads_nothing_twice_and_says_the_same() {
     let (_dir, root) = project();
     let cold = assert_same_as_no_cache(&root, &[], "first run");
-    assert_eq!((hits(&cold), misses(&cold)), (0, 5), "{}", cold.stderr);
+    assert_eq!((hits(&cold), misses(&cold)), (0, 8), "{}", cold.stderr);
     assert!(root.join(".ripple_cache/CACHEDIR.TAG").is_file());
     assert_eq!(
         std::fs::read_to_string(root.join(".ripple_cache/.gitignore")).unwrap_or_default(),
         "*\n"
     );
     let warm = assert_same_as_no_cache(&root, &[], "second run");
-    assert_eq!((hits(&warm), misses(&warm)), (5, 0));
+    assert_eq!((hits(&warm), misses(&warm)), (8, 0));
     assert!(warm.stderr.is_empty(), "{}", warm.stderr);
 
     // A renamed module: its importers see it at once, from stored exports.
@@ -188,6 +195,13 @@ fn kept_findings_follow_what_they_read() {
             ("b.py", "x = 1\n"),
             ("star.py", "from deep import *\n"),
             ("deep.py", "y = 2\n"),
+            // Resolved from the folder the importer runs from, not the search path.
+            ("projects/tool/pkg/__init__.py", ""),
+            ("projects/tool/pkg/core.py", "value = 1\n"),
+            (
+                "projects/tool/pkg/user.py",
+                "from pkg.core import value\nprint(value)\n",
+            ),
         ]);
         let root = canonical(dir.path());
         (dir, root)
@@ -213,7 +227,17 @@ fn kept_findings_follow_what_they_read() {
     assert_eq!(codes(&first), ["unresolved-import"], "{}", first.report);
     settle();
     let warm = assert_same_as_no_cache(&root, &[], "warm");
-    assert_eq!(hits(&warm), 4);
+    assert_eq!(hits(&warm), 7);
+
+    write_contents(&root.join("projects/tool/pkg/core.py"), "other = 1\n");
+    settle();
+    let from_its_folder =
+        assert_same_as_no_cache(&root, &[], "a name removed, found from a script's folder");
+    assert!(
+        from_its_folder.report.contains("no member `value`"),
+        "{}",
+        from_its_folder.report
+    );
 
     write_contents(&root.join("b.py"), "z = 1\n");
     settle();
@@ -257,6 +281,8 @@ fn warm_runs_equal_no_cache_runs_after_random_changes() {
         "app/extra.py",
         "lib/external.py",
         "scripts/run.py",
+        "projects/tool/pkg/core.py",
+        "projects/tool/pkg/user.py",
     ];
     let texts = [
         "import os\n\nclass Model:\n    pass\n",
@@ -269,6 +295,8 @@ fn warm_runs_equal_no_cache_runs_after_random_changes() {
         "import external\nexternal.run()\n",
         "from . import models\nfrom .util import helper  # noqa: F401\n",
         "__all__ = ['missing']\n",
+        "from pkg.core import value\nprint(value)\n",
+        "from pkg.user import *\n",
     ];
     let configs = [
         "[tool.ripple]\n",
