@@ -15,11 +15,31 @@ pub struct CheckJob {
     pub generation: u64,
     pub snapshot: WorkspaceSnapshot,
     pub files: Vec<SourceFile>,
-    pub progress: bool,
+    /// Whether, and as what, the check reports progress.
+    pub progress: Option<CheckProgress>,
     /// Build the dependency graph of these files (all the workspace's) after replying with the
     /// check's results: the graph is sent on its own (`on_graph`), so that publishing does not
     /// wait for it.
     pub build_graph: Option<Arc<[SourceFile]>>,
+}
+
+/// What a check's progress is called: the first check of every file (with workspace
+/// diagnostics pushed) is the server's indexing, and says so as the separate indexing pass
+/// does; a later large re-check (a branch switch) is a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckProgress {
+    Indexing,
+    Checking,
+}
+
+/// The end of indexing's progress: how many files, and how many of their results came from
+/// the cache (counted since the server started).
+pub fn indexed_message(files: usize, (found, computed): (u64, u64)) -> String {
+    if found > 0 {
+        format!("indexed {files} files ({found} from the cache, {computed} analysed)")
+    } else {
+        format!("indexed {files} files")
+    }
 }
 
 /// What a check found, back to the loop.
@@ -68,16 +88,25 @@ fn run(outbox: &Outbox, job: CheckJob, replies: &Replies) -> bool {
         progress,
         build_graph,
     } = job;
-    let progress = progress.then(|| outbox.begin_progress("ripple: checking", files.len()));
-    let outcome = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
-        check_with_progress(&snapshot, &files, progress.as_ref())
-    }));
-    if let Some(progress) = progress {
-        let message = match &outcome {
-            Ok(_) => format!("checked {} files", files.len()),
-            Err(_) => "interrupted by a newer change".to_string(),
+    let reporter = progress.map(|kind| {
+        let title = match kind {
+            CheckProgress::Indexing => "ripple: indexing",
+            CheckProgress::Checking => "ripple: checking",
         };
-        progress.end(message);
+        outbox.begin_progress(title, files.len())
+    });
+    let outcome = salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| {
+        check_with_progress(&snapshot, &files, reporter.as_ref())
+    }));
+    if let Some(reporter) = reporter {
+        let message = match (&outcome, progress) {
+            (Err(_), _) => "interrupted by a newer change".to_string(),
+            (Ok(_), Some(CheckProgress::Indexing)) => {
+                indexed_message(files.len(), snapshot.db().result_counts())
+            }
+            (Ok(_), _) => format!("checked {} files", files.len()),
+        };
+        reporter.end(message);
     }
     let cancelled = outcome.is_err();
     let reply = CheckReply {

@@ -14,7 +14,10 @@ use ripple_workspace::{DiagnosticMode, FileRole, LoadOptions, Workspace, file_ro
 use tokio::sync::mpsc;
 use tower_lsp_server::lsp_types::FileEvent;
 
-use crate::check_thread::{CheckJob, CheckReply, Replies, check_with_progress, start_check_thread};
+use crate::check_thread::{
+    CheckJob, CheckProgress, CheckReply, Replies, check_with_progress, indexed_message,
+    start_check_thread,
+};
 use crate::document::{Document, file_path};
 use crate::events::{EditorEvent, Message, PullResult, Request, Session};
 use crate::outbox::Outbox;
@@ -41,6 +44,10 @@ pub struct Engine {
     stats: Stats,
     /// Bumped for every check started; a finished check of an older generation is stale.
     generation: u64,
+    /// Whether every file's results have been computed once (by `index`, or by the first
+    /// check of every file that was not cancelled): until then, a check of every file is the
+    /// server's indexing, and its progress says so.
+    indexed: bool,
     /// The running check's generation, and every change since the last publish that it covers.
     in_flight: Option<(u64, Touched)>,
     /// Changes applied since the running check started (it cannot see them).
@@ -83,6 +90,7 @@ impl Engine {
             publisher: Publisher::default(),
             stats: Stats::default(),
             generation: 0,
+            indexed: false,
             in_flight: None,
             pending: Touched::default(),
             pending_since: None,
@@ -299,15 +307,10 @@ impl Engine {
         let progress =
             progress_wanted.then(|| self.outbox.begin_progress("ripple: indexing", files.len()));
         check_with_progress(&workspace.snapshot(), &files, progress.as_ref());
-        let (found, computed) = workspace.cache_counts();
         if let Some(progress) = progress {
-            let cached = if found > 0 {
-                format!(" ({found} from the cache, {computed} analysed)")
-            } else {
-                String::new()
-            };
-            progress.end(format!("indexed {} files{cached}", files.len()));
+            progress.end(indexed_message(files.len(), workspace.cache_counts()));
         }
+        self.indexed = true;
         save_cache_in_background(workspace, &mut self.saving);
         // Pulled diagnostics are computed per request and never use the graph. In workspace
         // mode, the full check that follows indexing builds it.
@@ -415,7 +418,19 @@ impl Engine {
         let (files, covers_workspace) = self.files_to_report(&covered);
         let many = covered.files.len() > PROGRESS_THRESHOLD
             || (covered.everything && files.len() > PROGRESS_THRESHOLD);
-        let progress = many && self.session.as_ref().is_some_and(|s| s.progress);
+        // With workspace diagnostics pushed, `index` leaves the first check of every file to
+        // this check: it is the indexing, whatever the workspace's size.
+        let indexes = !self.indexed && covers_workspace;
+        let progress = self
+            .session
+            .as_ref()
+            .is_some_and(|s| s.progress)
+            .then_some(if indexes {
+                CheckProgress::Indexing
+            } else {
+                CheckProgress::Checking
+            })
+            .filter(|_| indexes || many);
         tracing::debug!(
             generation,
             changed = covered.files.len(),
@@ -541,6 +556,7 @@ impl Engine {
         let Some((_, touched)) = self.in_flight.take() else {
             return;
         };
+        self.indexed |= touched.everything;
         if let Some(workspace) = &mut self.workspace {
             // What this check reached is about to be published: dependents now show it.
             workspace.confirm_reached();

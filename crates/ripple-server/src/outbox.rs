@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
 use tower_lsp_server::Client;
+use tower_lsp_server::jsonrpc::ErrorCode;
 use tower_lsp_server::lsp_types::notification::{Notification, Progress, PublishDiagnostics};
 use tower_lsp_server::lsp_types::request::WorkDoneProgressCreate;
 use tower_lsp_server::lsp_types::{
@@ -150,6 +151,12 @@ impl Outbox {
         });
         let enabled = match created {
             Ok(Ok(())) => true,
+            // tower-lsp-server answers for the client, with this code, once the session has
+            // ended (`exit` came while the work was starting): nothing to warn about.
+            Ok(Err(error)) if error.code == ErrorCode::ServerError(-32002) => {
+                tracing::debug!("no progress: the session has ended");
+                false
+            }
             Ok(Err(error)) => {
                 tracing::warn!("the client refused a progress token: {error}");
                 false

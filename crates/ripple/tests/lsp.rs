@@ -235,6 +235,38 @@ fn indexing_reports_progress_with_a_created_token() {
     );
 }
 
+#[test]
+fn a_small_workspace_in_workspace_mode_reports_its_indexing() {
+    // With workspace diagnostics pushed, the first check of every file is the indexing: a
+    // client sees it begin and end however few files there are (a regression: below the
+    // re-check threshold it reported nothing, and editors waiting for indexing never saw it).
+    let (_dir, root) = workspace(&[
+        ("ripple.toml", "diagnostic-mode = \"workspace\"\n"),
+        ("a.py", "import os\n"),
+        ("b.py", "x = 1\n"),
+    ]);
+    let mut client = start(&root, json!({"window": {"workDoneProgress": true}}));
+    let begin =
+        client.wait(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin");
+    assert_eq!(
+        begin["params"]["value"]["title"], "ripple: indexing",
+        "{begin}"
+    );
+    let end = client.wait(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    assert_eq!(end["params"]["token"], begin["params"]["token"]);
+    let message = end["params"]["value"]["message"].as_str().unwrap_or("");
+    assert!(message.starts_with("indexed 2 files"), "{end}");
+    let items = client.diagnostics(&file_uri(&root.join("a.py")), |items| !items.is_empty());
+    assert_eq!(codes(&items), vec!["unused-import"]);
+    // A later one-file change is a keystroke, not an indexing: no second progress.
+    let uri = open(&mut client, &root.join("b.py"), "x = 1\n");
+    change(&mut client, &uri, 2, [0, 4, 0, 5], "2");
+    client.request("ripple/stats", Value::Null);
+    client.drain(std::time::Duration::from_millis(200));
+    // (`wait` took the first begin out of `seen`.)
+    assert_eq!(progress_count(&client, "begin"), 0, "{:#?}", client.seen);
+}
+
 fn pull_workspace(client: &mut LspClient, previous: Value) -> Vec<Value> {
     let response = client.request(
         "workspace/diagnostic",
