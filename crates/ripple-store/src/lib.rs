@@ -23,6 +23,7 @@ mod pack;
 mod stat_index;
 mod walk_index;
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -308,7 +309,7 @@ impl Store {
     }
 
     /// Replaces the stat index of the workspace at `root`.
-    pub fn write_stat_index(&self, root: &Path, entries: &[(PathBuf, FileStat, Digest)]) {
+    pub fn write_stat_index(&self, root: &Path, entries: &[(OsString, FileStat, Digest)]) {
         if self.write_failed.load(Ordering::Relaxed) {
             return;
         }

@@ -14,7 +14,8 @@
 //! CRC-32 of everything before (4 bytes LE): it catches damage, keys are digests already
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::ffi::OsString;
+use std::path::Path;
 
 use ripple_core::Digest;
 use rustc_hash::FxHashMap;
@@ -83,7 +84,7 @@ impl FileStat {
 pub struct StatIndex {
     written_ns: i64,
     /// By relative path, hashed as bytes (hashing a `Path` walks its components).
-    entries: FxHashMap<std::ffi::OsString, (FileStat, Digest)>,
+    entries: FxHashMap<OsString, (FileStat, Digest)>,
 }
 
 /// Why an index could not be read.
@@ -124,7 +125,7 @@ impl StatIndex {
         for _ in 0..count {
             let length = reader.u32()? as usize;
             let path = reader.bytes(length)?;
-            let path = std::ffi::OsString::from(std::str::from_utf8(path).ok()?);
+            let path = OsString::from(std::str::from_utf8(path).ok()?);
             let stat = FileStat {
                 size: reader.u64()?,
                 mtime_ns: reader.i64()?,
@@ -157,10 +158,11 @@ impl StatIndex {
         self.entries.is_empty()
     }
 
-    /// Writes an index of `entries` at `path` (whole, then renamed into place).
+    /// Writes an index of `entries` (paths relative to the root) at `path` (whole, then
+    /// renamed into place).
     pub fn write(
         path: &Path,
-        entries: &[(PathBuf, FileStat, Digest)],
+        entries: &[(OsString, FileStat, Digest)],
         now_ns: i64,
     ) -> std::io::Result<()> {
         let mut body = Vec::with_capacity(64 + entries.len() * 100);
@@ -257,10 +259,7 @@ mod tests {
         let racy = stat(written - RACY_MARGIN_NS / 2);
         StatIndex::write(
             &path,
-            &[
-                (PathBuf::from("a.py"), old, digest),
-                (PathBuf::from("b.py"), racy, digest),
-            ],
+            &[("a.py".into(), old, digest), ("b.py".into(), racy, digest)],
             written,
         )
         .unwrap_or_else(|error| panic!("{error}"));
@@ -286,12 +285,8 @@ mod tests {
     fn a_damaged_index_is_refused() {
         let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
         let path = dir.path().join("index");
-        StatIndex::write(
-            &path,
-            &[(PathBuf::from("a.py"), stat(1), Digest::of(b"x"))],
-            10,
-        )
-        .unwrap_or_else(|error| panic!("{error}"));
+        StatIndex::write(&path, &[("a.py".into(), stat(1), Digest::of(b"x"))], 10)
+            .unwrap_or_else(|error| panic!("{error}"));
         let mut bytes = std::fs::read(&path).unwrap_or_default();
         bytes[30] ^= 1;
         std::fs::write(&path, &bytes).unwrap_or_else(|error| panic!("{error}"));

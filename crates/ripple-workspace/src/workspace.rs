@@ -558,7 +558,7 @@ impl Workspace {
         cache.record_probes(self.db.take_probed_folders());
         let files = self.project.files(&self.db);
         let root = &self.root;
-        let save = cache.save(&self.db, |relative| {
+        let save = cache.save(&self.db, files.len(), |relative| {
             files.contains_key(&root.join(relative))
         });
         if cache.results().is_none() {
