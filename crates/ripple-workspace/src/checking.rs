@@ -15,7 +15,7 @@ const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 /// The process's checking threads, shared by every workspace it loads (a server reloading its
 /// configuration, a test loading thousands of fresh workspaces) rather than started per load.
-pub(crate) fn worker_pool() -> &'static rayon::ThreadPool {
+pub fn worker_pool() -> &'static rayon::ThreadPool {
     static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
     POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()

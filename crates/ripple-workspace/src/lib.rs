@@ -21,7 +21,7 @@ mod test_language;
 mod workspace;
 
 pub use cache::{CacheChoice, CacheSave, DEFAULT_CACHE_DIR, LoadOptions, cache_dir};
-pub use checking::{CheckOptions, FileReport, check_file};
+pub use checking::{CheckOptions, FileReport, check_file, worker_pool};
 pub use config::{
     CONFIG_FILE_NAMES, Config, ConfigProblem, DiagnosticMode, LoadedConfig, load_config,
 };

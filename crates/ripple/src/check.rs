@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 use ripple_core::{Digest, Languages};
 use ripple_workspace::{
     CacheChoice, LoadOptions, Workspace, find_marked_root, find_root, parse_rule,
@@ -174,6 +175,8 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
         bar.finish_and_clear();
     }
 
+    // Built on this thread: in parallel it took 30-50 MB more (rayon's collect of an unsized
+    // iterator) for no gain that stood out of the noise at 108k files.
     let mut findings =
         Vec::with_capacity(reports.iter().map(|report| report.diagnostics.len()).sum());
     for report in reports
@@ -203,8 +206,15 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
         }
     }
     // Unstable (no scratch copy of every finding) and still deterministic: the reports come
-    // in the same order every run.
-    findings.sort_unstable_by(|a, b| (&a.path, a.start, a.code).cmp(&(&b.path, b.start, b.code)));
+    // in the same order every run, and the parallel sort splits the same way whatever the
+    // threads' timing. Sorting and formatting JSON use the checking threads, not rayon's
+    // global pool, whose threads would keep memory of their own.
+    let pool = ripple_workspace::worker_pool();
+    pool.install(|| {
+        findings.par_sort_unstable_by(|a, b| {
+            (&a.path, a.start, a.code).cmp(&(&b.path, b.start, b.code))
+        })
+    });
 
     let (hits, misses) = workspace.cache_counts();
     let report = Report {
@@ -221,7 +231,7 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     match args.format {
         Format::Human => output::write_human(&mut out, &report, color)?,
-        Format::Json => output::write_json(&mut out, &report)?,
+        Format::Json => output::write_json(&mut out, &report, pool)?,
         Format::Github => output::write_github(&mut out, &report)?,
     }
     out.flush()?;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rayon::prelude::*;
 use ripple_core::{Diagnostic, Languages, LineIndex, Position, PositionEncoding};
 use ripple_workspace::{Workspace, WorkspaceProblem};
 use serde::Serialize;
@@ -96,13 +97,40 @@ struct JsonSummary {
 /// report is one fixed shape, and a run with 77,000 findings spent a quarter of its time in
 /// escaping the field names. Strings that need escaping (rare in paths and messages) still go
 /// through `serde_json`, so the output is the same byte for byte (a test holds that).
-pub fn write_json(out: &mut impl Write, report: &Report) -> anyhow::Result<()> {
+/// `pool` formats the findings, in order, while this thread writes them.
+pub fn write_json(
+    out: &mut impl Write,
+    report: &Report,
+    pool: &rayon::ThreadPool,
+) -> anyhow::Result<()> {
     out.write_all(b"{\"diagnostics\":[")?;
-    for (index, finding) in report.findings.iter().enumerate() {
-        if index > 0 {
-            out.write_all(b",")?;
+    // Formatted in parallel a window at a time (a large workspace has hundreds of thousands
+    // of findings, 100 MB of JSON), written in order. The window's buffers are made once and
+    // reused: allocated and freed per window, they left 60 MB more resident at 108k files.
+    const CHUNK: usize = 512;
+    const CHUNKS_PER_WINDOW: usize = 16;
+    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); CHUNKS_PER_WINDOW];
+    let mut first = true;
+    for window in report.findings.chunks(CHUNK * CHUNKS_PER_WINDOW) {
+        pool.install(|| {
+            window
+                .par_chunks(CHUNK)
+                .zip(buffers.par_iter_mut())
+                .for_each(|(chunk, buffer)| {
+                    buffer.clear();
+                    for finding in chunk {
+                        buffer.push(b',');
+                        // Writing to a Vec cannot fail.
+                        let _ = write_finding(buffer, finding);
+                    }
+                })
+        });
+        let used = window.len().div_ceil(CHUNK);
+        for buffer in &buffers[..used] {
+            // Every finding is preceded by a comma but the very first.
+            let skip = usize::from(std::mem::take(&mut first));
+            out.write_all(buffer.get(skip..).unwrap_or_default())?;
         }
-        write_finding(out, finding)?;
     }
     write!(
         out,
@@ -279,54 +307,62 @@ mod tests {
     use super::*;
 
     /// The hand-written JSON is what `serde_json` writes for the same report.
-    #[test]
-    fn json_is_what_serde_json_writes() {
+    /// `count` findings, alternating a plain one and one whose strings need escaping.
+    fn report_of(count: usize) -> Report {
         let position = |line, character| Position { line, character };
-        let findings: Vec<Finding> = [
+        let kinds = [
             ("pkg/mod.py", "plain message", "unused-import"),
             (
                 "dir with \"quotes\"/é.py",
                 "tab\there, newline\nthere, \\ and \u{1}",
                 "undefined-name",
             ),
-        ]
-        .into_iter()
-        .enumerate()
-        .map(|(index, (path, message, code))| Finding {
-            path: path.into(),
-            start: position(index as u32, 3),
-            range: Range {
-                start: position(index as u32, 3),
-                end: position(index as u32 + 1, 0),
-            },
-            severity: "warning",
-            code,
-            message: message.into(),
-            source: "ripple",
-        })
-        .collect();
-        let report = Report {
+        ];
+        let findings: Vec<Finding> = (0..count)
+            .map(|index| {
+                let (path, message, code) = kinds[index % 2];
+                Finding {
+                    path: path.into(),
+                    start: position(index as u32, 3),
+                    range: Range {
+                        start: position(index as u32, 3),
+                        end: position(index as u32 + 1, 0),
+                    },
+                    severity: "warning",
+                    code,
+                    message: message.into(),
+                    source: "ripple",
+                }
+            })
+            .collect();
+        Report {
             findings,
             files: 2,
             duration_ms: 12,
             cache: CacheSummary { hits: 1, misses: 1 },
-        };
-        let mut ours = Vec::new();
-        write_json(&mut ours, &report).unwrap_or_else(|error| panic!("{error}"));
-        let mut theirs = serde_json::to_vec(&JsonReport {
-            diagnostics: &report.findings,
-            summary: JsonSummary {
-                files: report.files,
-                diagnostics: report.findings.len(),
-                duration_ms: report.duration_ms,
-                cache: report.cache,
-            },
-        })
-        .unwrap_or_default();
-        theirs.push(b'\n');
-        assert_eq!(
-            String::from_utf8_lossy(&ours),
-            String::from_utf8_lossy(&theirs)
-        );
+        }
+    }
+
+    #[test]
+    fn json_is_what_serde_json_writes() {
+        // None, a few, and several of the windows formatted in parallel, the last one partial.
+        for count in [0, 2, 3 * 8192 + 5] {
+            let report = report_of(count);
+            let mut ours = Vec::new();
+            write_json(&mut ours, &report, ripple_workspace::worker_pool())
+                .unwrap_or_else(|error| panic!("{error}"));
+            let mut theirs = serde_json::to_vec(&JsonReport {
+                diagnostics: &report.findings,
+                summary: JsonSummary {
+                    files: report.files,
+                    diagnostics: report.findings.len(),
+                    duration_ms: report.duration_ms,
+                    cache: report.cache,
+                },
+            })
+            .unwrap_or_default();
+            theirs.push(b'\n');
+            assert!(ours == theirs, "{count} findings: the JSON differs");
+        }
     }
 }
