@@ -20,7 +20,9 @@ previous run's index (git's racily-clean rule), and the benchmark measures the f
 user's next run is.
 
 Then the language server: initialize -> every file with findings published, cold (empty cache)
-and warm, with the resident memory at that moment (VmRSS), diagnostics for the whole workspace.
+and warm, diagnostics for the whole workspace, with the resident memory at that moment (VmRSS),
+once the server has settled (it builds its dependency graph after publishing: answered
+`ripple/stats`, then VmRSS steady within 1 % over half a second) and at its peak (VmHWM).
 
 The module edited is a copy (the corpus workspaces are hard links into benches/corpus): it is
 copied first and put back afterwards. Output: markdown on stdout and in
@@ -131,10 +133,12 @@ def main() -> int:
     lines += ["", f"Cache on disk: ripple {sizes['ripple'] / 2**20:.1f} MiB, "
               f"ruff {sizes['ruff'] / 2**20:.1f} MiB."]
     if server:
-        lines += ["", "| `ripple lsp`, workspace diagnostics | initialize -> all findings published | VmRSS then |",
-                  "|---|--:|--:|"]
-        for name, (seconds, rss) in server.items():
-            lines.append(f"| {name} | {seconds:.2f} s | {rss:.0f} MiB |")
+        lines += ["", "| `ripple lsp`, workspace diagnostics | initialize -> all findings published "
+                  "| VmRSS then | VmRSS settled | peak (VmHWM) |",
+                  "|---|--:|--:|--:|--:|"]
+        for name, (seconds, at_publish, settled, peak) in server.items():
+            lines.append(f"| {name} | {seconds:.2f} s | {at_publish:.0f} MiB | {settled:.0f} MiB "
+                         f"| {peak:.0f} MiB |")
     text = "\n".join(lines) + "\n"
     print(text)
     out = REPO / "benches" / "results" / f"cache-{workspace.name}.md"
@@ -143,7 +147,7 @@ def main() -> int:
     return 0
 
 
-def measure_server(binary: str, workspace: Path, scratch: Path) -> dict[str, tuple[float, float]]:
+def measure_server(binary: str, workspace: Path, scratch: Path) -> dict[str, tuple]:
     """initialize -> every file with findings published, cold and warm."""
     report = subprocess.run([binary, "check", "--format", "json", "--no-cache", str(workspace)],
                             capture_output=True, text=True)
@@ -157,7 +161,8 @@ def measure_server(binary: str, workspace: Path, scratch: Path) -> dict[str, tup
     return measured
 
 
-def serve_once(binary: str, workspace: Path, cache: Path, expected: int) -> tuple[float, float]:
+def serve_once(binary: str, workspace: Path, cache: Path,
+               expected: int) -> tuple[float, float, float, float]:
     env = dict(os.environ, RIPPLE_CACHE_DIR=str(cache))
     server = subprocess.Popen([binary, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, env=env)
@@ -203,8 +208,20 @@ def serve_once(binary: str, workspace: Path, cache: Path, expected: int) -> tupl
             if len(published) >= expected:
                 break
     seconds = time.perf_counter() - (started or time.perf_counter())
-    status = Path(f"/proc/{server.pid}/status").read_text()
-    rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")) / 1024
+    at_publish = memory(server.pid, "VmRSS")
+    # Then settled: the server goes on after its last publish (it builds the dependency graph
+    # and writes the store), so the memory it keeps is read once it stops growing.
+    send({"jsonrpc": "2.0", "id": 3, "method": "ripple/stats"})
+    while (message := receive()) is not None and message.get("id") != 3:
+        pass
+    settled = memory(server.pid, "VmRSS")
+    for _ in range(40):
+        time.sleep(0.5)
+        now = memory(server.pid, "VmRSS")
+        if abs(now - settled) < settled / 100:
+            break
+        settled = now
+    peak = memory(server.pid, "VmHWM")
     send({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
     time.sleep(0.5)
     send({"jsonrpc": "2.0", "method": "exit"})
@@ -212,7 +229,13 @@ def serve_once(binary: str, workspace: Path, cache: Path, expected: int) -> tupl
         server.wait(timeout=60)
     except subprocess.TimeoutExpired:
         server.kill()
-    return seconds, rss
+    return seconds, at_publish, settled, peak
+
+
+def memory(pid: int, field: str) -> float:
+    """A /proc/PID/status memory field (VmRSS, VmHWM), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith(field)) / 1024
 
 
 if __name__ == "__main__":
