@@ -287,8 +287,9 @@ impl WorkspaceCache {
         }
     }
 
-    /// What to write to keep this run's results, for files still in the workspace (
-    /// `file_count` of them, `is_file(relative)`); done by `CacheSave::run`, on any thread.
+    /// What to write to keep this run's results, for the files still in the workspace (there
+    /// are `file_count`, and `is_file(relative)` tells them); `CacheSave::run` writes it, on
+    /// any thread.
     pub fn save(
         &mut self,
         db: &RippleDatabase,
