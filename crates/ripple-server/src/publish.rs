@@ -21,11 +21,16 @@ use crate::touched::Touched;
 /// needs nothing more.
 const CLEARED: &str = "cleared";
 
+/// Reports decided and sent at a time: their frames leave while the next are encoded, so that
+/// a first check of 100,000 files never holds all its frames at once.
+const PUBLISH_WINDOW: usize = 2048;
+
 /// What was last pushed to the editor, so that only changes are sent.
 #[derive(Default)]
 pub struct Publisher {
-    /// What each file's last publish said.
-    published: HashMap<PathBuf, Vec<lsp::Diagnostic>>,
+    /// What each file's last publish said, as a fingerprint: a workspace's tens of thousands
+    /// of published lists are not kept a second time in LSP's form.
+    published: HashMap<PathBuf, Fingerprint>,
     /// The same, before conversion: a file whose text and findings did not change is skipped
     /// without converting positions (in workspace mode, most files after most edits).
     published_raw: HashMap<PathBuf, Arc<[Diagnostic]>>,
@@ -44,28 +49,28 @@ impl Publisher {
         encoding: PositionEncoding,
     ) {
         // What to send for each report is decided, and its frame encoded, in parallel (a
-        // first check of 100,000 files publishes tens of thousands); then sent in order.
-        let decisions: Vec<Decision> = reports
-            .par_iter()
-            .map(|report| self.decide(report, touched, documents, encoding))
-            .collect();
+        // first check of 100,000 files publishes tens of thousands); then sent in order, one
+        // window at a time.
         let mut reported = HashSet::with_capacity(reports.len());
-        for (report, decision) in reports.into_iter().zip(decisions) {
-            reported.insert(report.path.clone());
-            match decision {
-                Decision::Skip => {}
-                Decision::Remember(diagnostics) => {
-                    self.published_raw
-                        .insert(report.path.clone(), report.diagnostics.clone());
-                    self.published.insert(report.path, diagnostics);
-                }
-                Decision::Send(diagnostics, frame) => {
-                    tracing::debug!(path = %report.path.display(), count = diagnostics.len(), "publish");
-                    self.published_raw
-                        .insert(report.path.clone(), report.diagnostics.clone());
-                    outbox.send_frame(frame);
-                    self.published.insert(report.path, diagnostics);
-                }
+        for window in reports.chunks(PUBLISH_WINDOW) {
+            let decisions: Vec<Decision> = window
+                .par_iter()
+                .map(|report| self.decide(report, touched, documents, encoding))
+                .collect();
+            for (report, decision) in window.iter().zip(decisions) {
+                reported.insert(report.path.clone());
+                let fingerprint = match decision {
+                    Decision::Skip => continue,
+                    Decision::Remember(fingerprint) => fingerprint,
+                    Decision::Send(fingerprint, frame) => {
+                        tracing::debug!(path = %report.path.display(), count = report.diagnostics.len(), "publish");
+                        outbox.send_frame(frame);
+                        fingerprint
+                    }
+                };
+                self.published_raw
+                    .insert(report.path.clone(), report.diagnostics.clone());
+                self.published.insert(report.path.clone(), fingerprint);
             }
         }
         // Files no longer reported on (closed in open-files mode, deleted): clear what they
@@ -104,9 +109,32 @@ enum Decision {
     Skip,
     /// Record these as published without sending them (the client already shows them, or
     /// shows nothing and there is nothing to show).
-    Remember(Vec<lsp::Diagnostic>),
+    Remember(Fingerprint),
     /// Send this frame, and record these as published.
-    Send(Vec<lsp::Diagnostic>, Vec<u8>),
+    Send(Fingerprint, Vec<u8>),
+}
+
+/// A published list of diagnostics, as a 128-bit digest of its JSON (every field, whatever
+/// ripple sets): equal fingerprints are equal lists, as surely as two 128-bit keys differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint([u8; 16]);
+
+impl Fingerprint {
+    fn of(diagnostics: &[lsp::Diagnostic]) -> Self {
+        let mut hasher = blake3::Hasher::new();
+        if let Err(error) = serde_json::to_writer(&mut hasher, diagnostics) {
+            // Cannot happen (a hasher takes every write, LSP's types always serialize); were
+            // it to, a fingerprint equal to no other makes the list be sent rather than skipped.
+            tracing::error!("cannot fingerprint diagnostics: {error}");
+            static UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let unique = UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            hasher.update(b"unfingerprinted");
+            hasher.update(&unique.to_le_bytes());
+        }
+        let mut bytes = [0; 16];
+        bytes.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
+        Self(bytes)
+    }
 }
 
 impl Publisher {
@@ -128,18 +156,19 @@ impl Publisher {
         let version = documents.get(&report.path).map(|d| d.version);
         let shown = self.published.get(&report.path);
         if report.diagnostics.is_empty() && version.is_none() && shown.is_none() {
-            return Decision::Remember(Vec::new());
+            return Decision::Remember(Fingerprint::of(&[]));
         }
         let diagnostics = to_lsp(&report.diagnostics, &report.lines, encoding);
+        let fingerprint = Fingerprint::of(&diagnostics);
         let edited = version.is_some() && touched.files.contains(&report.path);
-        if !edited && shown == Some(&diagnostics) {
-            return Decision::Remember(diagnostics);
+        if !edited && shown == Some(&fingerprint) {
+            return Decision::Remember(fingerprint);
         }
         let frame = Uri::from_file_path(&report.path)
             .and_then(|uri| publish_frame(&uri, &diagnostics, version));
         match frame {
-            Some(frame) => Decision::Send(diagnostics, frame),
-            None => Decision::Remember(diagnostics),
+            Some(frame) => Decision::Send(fingerprint, frame),
+            None => Decision::Remember(fingerprint),
         }
     }
 }
