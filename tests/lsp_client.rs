@@ -26,8 +26,14 @@ pub struct LspClient {
 
 impl LspClient {
     pub fn start(binary: &Path, cwd: &Path) -> Self {
+        Self::start_with_env(binary, cwd, &[])
+    }
+
+    /// `start`, with these environment variables set for the server.
+    pub fn start_with_env(binary: &Path, cwd: &Path, env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(binary);
         command.arg("lsp");
+        command.envs(env.iter().copied());
         // To see what the server did in a failing test: RIPPLE_TEST_SERVER_LOG=/tmp/server.log
         // (with RIPPLE_LOG=debug for the engine's decisions).
         if let Some(log) = std::env::var_os("RIPPLE_TEST_SERVER_LOG") {

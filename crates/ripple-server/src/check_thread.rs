@@ -117,7 +117,8 @@ fn run(outbox: &Outbox, job: CheckJob, replies: &Replies) -> bool {
         return false;
     }
     if let Some(all) = build_graph.filter(|_| !cancelled) {
-        // Reads what checking memoized, and computes what the kept findings spared it.
+        // Each file's edges and exports from the store when its findings came from there,
+        // else from what checking it memoized: no file is analysed for the graph.
         let graph =
             salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| snapshot.build_graph(&all)));
         // Release the snapshot before replying: a waiting edit can go ahead.

@@ -24,6 +24,7 @@ impl Stats {
             return json!({"files": 0});
         };
         let totals = workspace.db().query_totals();
+        let (found, computed) = workspace.cache_counts();
         let parses =
             workspace
                 .languages()
@@ -52,6 +53,10 @@ impl Stats {
             "edits": self.edits,
             "lastCheckedFiles": self.last_checked_files,
             "workspaceLoads": self.full_loads,
+            // Files whose findings came from the store, and those analysed, since the load.
+            "cache": {"hits": found, "misses": computed},
+            // Whether who depends on whom is known: without it an edit re-checks everything.
+            "graph": workspace.has_graph(),
             "memoryBytes": resident_memory(),
         })
     }

@@ -19,12 +19,47 @@ use std::sync::Arc;
 use ripple_core::{Db, Dependency, Exports, SourceFile, name_key};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-/// What a file exports, as its language says.
-fn exports(db: &dyn Db, file: SourceFile) -> Arc<Exports> {
+/// What a file exports, as its language says, in the graph's terms.
+fn exports(db: &dyn Db, file: SourceFile) -> ExportKeys {
     match db.languages().get(file.language(db)) {
-        Some(language) => language.exports(db, file),
-        None => Arc::new(Exports::unknown()),
+        Some(language) => ExportKeys::of(&language.exports(db, file)),
+        None => ExportKeys::of(&Exports::unknown()),
     }
+}
+
+/// A file's exports as the graph compares them: the keys of its names (`name_key`) rather than
+/// the names, a few bytes a name for every file of a large workspace.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportKeys {
+    /// Sorted; two names with one key are both kept, so that either one's going is seen.
+    pub names: Box<[u64]>,
+    /// See `Exports::open`.
+    pub open: bool,
+    /// The keys of `Exports::reexported_from`, in its order.
+    pub reexported_from: Box<[u64]>,
+}
+
+impl ExportKeys {
+    pub fn of(exports: &Exports) -> Self {
+        let mut names: Vec<u64> = exports.names.iter().map(|name| name_key(name)).collect();
+        names.sort_unstable();
+        Self {
+            names: names.into(),
+            open: exports.open,
+            reexported_from: exports
+                .reexported_from
+                .iter()
+                .map(|module| name_key(module))
+                .collect(),
+        }
+    }
+}
+
+/// What the graph needs of one file: its edges and its exports. From the store on a warm start
+/// (no file analysed to build the graph), else from the language's memoized answers.
+pub struct FileInterface {
+    pub dependencies: Arc<[Dependency]>,
+    pub exports: ExportKeys,
 }
 
 /// The workspace files a file depends on, as its language says.
@@ -41,7 +76,7 @@ pub struct FileGraph {
     forward: FxHashMap<SourceFile, Arc<[Dependency]>>,
     importers: FxHashMap<SourceFile, FxHashSet<SourceFile>>,
     /// Each file's exports as its importers' published findings saw them.
-    seen: FxHashMap<SourceFile, Arc<Exports>>,
+    seen: FxHashMap<SourceFile, ExportKeys>,
     /// Files edited since their edges were read: re-read before the next walk.
     stale: FxHashSet<SourceFile>,
     /// Files whose importers were reached but whose check has not completed yet.
@@ -49,12 +84,26 @@ pub struct FileGraph {
 }
 
 impl FileGraph {
-    /// The graph of `files`, as checked. Cheap once they are checked (the queries are memoized).
-    pub fn build(db: &dyn Db, files: &[SourceFile]) -> Self {
+    /// The graph of `files`, as checked: each file's interface from `stored` when it has one
+    /// (it must describe the file's current text and file set), else from its language (cheap
+    /// once the file is checked: the queries are memoized).
+    pub fn build(
+        db: &dyn Db,
+        files: &[SourceFile],
+        stored: &dyn Fn(SourceFile) -> Option<FileInterface>,
+    ) -> Self {
         let mut graph = Self::default();
         for &file in files {
-            graph.read_edges(db, file);
-            graph.seen.insert(file, exports(db, file));
+            match stored(file) {
+                Some(interface) => {
+                    graph.add_edges(file, interface.dependencies);
+                    graph.seen.insert(file, interface.exports);
+                }
+                None => {
+                    graph.read_edges(db, file);
+                    graph.seen.insert(file, exports(db, file));
+                }
+            }
         }
         graph
     }
@@ -157,7 +206,10 @@ impl FileGraph {
                 }
             }
         }
-        let edges = dependencies(db, file);
+        self.add_edges(file, dependencies(db, file));
+    }
+
+    fn add_edges(&mut self, file: SourceFile, edges: Arc<[Dependency]>) {
         for edge in edges.iter() {
             self.importers.entry(edge.file).or_default().insert(file);
         }
@@ -177,7 +229,7 @@ pub enum ExportChange {
 }
 
 impl ExportChange {
-    pub fn between(before: &Exports, after: &Exports) -> Self {
+    pub fn between(before: &ExportKeys, after: &ExportKeys) -> Self {
         if before.open != after.open || before.reexported_from != after.reexported_from {
             return Self::Everything;
         }
@@ -185,7 +237,8 @@ impl ExportChange {
             // Every name "may be defined" before and after: nothing an importer sees changed.
             return Self::Nothing;
         }
-        // Both lists are sorted: walk them together.
+        // Both lists are sorted: walk them together. A key held a different number of times
+        // changed (one of the names sharing it came or went).
         let mut changed = FxHashSet::default();
         let (mut old, mut new) = (
             before.names.iter().peekable(),
@@ -198,16 +251,16 @@ impl ExportChange {
                     old.next();
                     new.next();
                 }
-                (Some(a), Some(b)) if a < b => {
-                    changed.insert(name_key(a));
+                (Some(&&a), Some(&&b)) if a < b => {
+                    changed.insert(a);
                     old.next();
                 }
-                (Some(_), Some(b)) | (None, Some(b)) => {
-                    changed.insert(name_key(b));
+                (Some(_), Some(&&b)) | (None, Some(&&b)) => {
+                    changed.insert(b);
                     new.next();
                 }
-                (Some(a), None) => {
-                    changed.insert(name_key(a));
+                (Some(&&a), None) => {
+                    changed.insert(a);
                     old.next();
                 }
             }
@@ -253,13 +306,13 @@ impl ExportChange {
 mod tests {
     use super::*;
 
-    fn exports(names: &[&str]) -> Exports {
+    fn exports(names: &[&str]) -> ExportKeys {
         let mut names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
         names.sort();
-        Exports {
+        ExportKeys::of(&Exports {
             names,
             ..Exports::default()
-        }
+        })
     }
 
     #[test]
@@ -287,7 +340,7 @@ mod tests {
             ExportChange::between(&before, &before.clone()),
             ExportChange::Nothing
         );
-        let broken = Exports {
+        let broken = ExportKeys {
             open: true,
             ..before.clone()
         };
@@ -295,13 +348,29 @@ mod tests {
             ExportChange::between(&before, &broken),
             ExportChange::Everything
         );
-        let star = Exports {
-            reexported_from: vec!["m".to_string()],
+        let star = ExportKeys {
+            reexported_from: [name_key("m")].into(),
             ..before.clone()
         };
         assert_eq!(
             ExportChange::between(&before, &star),
             ExportChange::Everything
+        );
+    }
+
+    #[test]
+    fn a_name_that_shares_its_key_with_another_is_seen_going() {
+        let both = ExportKeys {
+            names: [5, 5, 9].into(),
+            ..ExportKeys::default()
+        };
+        let one = ExportKeys {
+            names: [5, 9].into(),
+            ..ExportKeys::default()
+        };
+        assert_eq!(
+            ExportChange::between(&both, &one),
+            ExportChange::Names([5].into_iter().collect())
         );
     }
 

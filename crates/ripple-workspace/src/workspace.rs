@@ -583,18 +583,21 @@ impl Workspace {
         self.graph.is_some()
     }
 
-    /// Builds the dependency graph of every file now (cheap once they are checked: the
-    /// queries are memoized). `changed` are files whose text is newer than what their
+    /// Builds the dependency graph of every file now (cheap once they are checked: each file's
+    /// edges and exports are kept with its findings, or memoized by checking it). `changed` are files whose text is newer than what their
     /// dependents were last shown: the next change of one reaches all its dependents.
     pub fn build_graph(&mut self, changed: &[SourceFile]) {
-        let mut graph = FileGraph::build(&self.db, &self.sorted_files);
+        let results = self.cache.as_ref().and_then(|cache| cache.results());
+        let db = &self.db;
+        let stored = |file| results.and_then(|results| results.interface(db, file));
+        let mut graph = FileGraph::build(db, &self.sorted_files, &stored);
         graph.forget(changed);
         self.graph = Some(graph);
     }
 
-    /// Installs a graph built on a snapshot, unless files were added or removed since. Building
-    /// it analysed every file: what queries keep only for a while (the analyses beyond the most
-    /// recent) is let go now rather than at the next edit.
+    /// Installs a graph built on a snapshot, unless files were added or removed since. What
+    /// queries keep only for a while (the analyses beyond the most recent, after a check that
+    /// analysed many files) is let go now rather than at the next edit.
     pub fn install_graph(&mut self, built: BuiltGraph) {
         if built.file_set_generation == self.file_set_generation {
             self.graph = Some(built.graph);
@@ -660,12 +663,17 @@ impl WorkspaceSnapshot {
         )
     }
 
-    /// The dependency graph of `files` (all the workspace's), from what checking them
-    /// memoized, for `Workspace::install_graph`.
+    /// The dependency graph of `files` (all the workspace's), from what the store keeps with
+    /// their findings or what checking them memoized, for `Workspace::install_graph`.
     pub fn build_graph(&self, files: &[SourceFile]) -> BuiltGraph {
+        let stored = |file| {
+            self.results
+                .as_ref()
+                .and_then(|results| results.interface(&self.db, file))
+        };
         BuiltGraph {
             file_set_generation: self.file_set_generation,
-            graph: FileGraph::build(&self.db, files),
+            graph: FileGraph::build(&self.db, files, &stored),
         }
     }
 

@@ -317,6 +317,73 @@ fn renames_reach_exactly_the_importers_whose_findings_change() {
     assert!(client.shutdown_and_exit().success());
 }
 
+/// A warm start builds the dependency graph from the store (no file is analysed for it): an
+/// edit that removes a name reaches the importers of that name, directly and through a star
+/// import, and no other file.
+#[test]
+fn a_warm_start_reaches_the_importers_of_a_removed_name() {
+    let dir = write_tree(&[
+        ("ripple.toml", "diagnostic-mode = \"workspace\"\n"),
+        ("core.py", "alpha = 1\nbeta = 2\n"),
+        ("user.py", "from core import alpha\n\nprint(alpha)\n"),
+        ("other.py", "from core import beta\n\nprint(beta)\n"),
+        ("hub.py", "from core import *\n"),
+        ("via_hub.py", "from hub import alpha\n\nprint(alpha)\n"),
+    ]);
+    let root = canonical(dir.path());
+    // Nothing changes on disk during this test: what the `ripple check` saw is trusted at once
+    // (not only 3 s after it wrote its indexes), so the server starts warm.
+    let trusted = [("RIPPLE_TEST_RACY_MARGIN_MS", "0")];
+    let before = check_from_scratch_with_env(&root, &trusted);
+    assert!(
+        before.iter().all(|finding| finding.0 == "hub.py"),
+        "only hub.py's star import is reported: {before:?}"
+    );
+    let mut client = LspClient::start_with_env(&binary(), &root, &trusted);
+    client.initialize(&root, json!({}));
+    let mut stats = Value::Null;
+    for _ in 0..200 {
+        stats = client.request("ripple/stats", Value::Null)["result"].clone();
+        if stats["graph"] == true {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    assert_eq!(stats["graph"], true, "no graph: {stats}");
+    assert_eq!(stats["cache"]["misses"], 0, "a file was analysed: {stats}");
+    let analysed = stats["queries"]["analysis"].as_u64().unwrap_or(0);
+    assert_eq!(
+        analysed, 0,
+        "files were analysed to build the graph: {stats}"
+    );
+
+    let core_uri = file_uri(&root.join("core.py"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": core_uri, "languageId": "python", "version": 1,
+                                "text": "alpha = 1\nbeta = 2\n"}}),
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": core_uri, "version": 2},
+               "contentChanges": [{"text": "beta = 2\n"}]}),
+    );
+    for importer in ["user.py", "via_hub.py"] {
+        let uri = file_uri(&root.join(importer));
+        client.diagnostics(&uri, |items| {
+            items
+                .iter()
+                .any(|item| item["message"].as_str().unwrap_or("").contains("alpha"))
+        });
+    }
+    let stats = client.request("ripple/stats", Value::Null)["result"].clone();
+    assert_eq!(
+        stats["lastCheckedFiles"], 3,
+        "core.py and the two importers of `alpha`, not other.py nor hub.py: {stats}"
+    );
+    assert!(client.shutdown_and_exit().success());
+}
+
 fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ripple"))
 }
@@ -377,8 +444,13 @@ fn last_published(client: &LspClient, root: &Path) -> BTreeSet<Finding> {
 }
 
 fn check_from_scratch(root: &Path) -> BTreeSet<Finding> {
+    check_from_scratch_with_env(root, &[])
+}
+
+fn check_from_scratch_with_env(root: &Path, env: &[(&str, &str)]) -> BTreeSet<Finding> {
     let output = Command::new(binary())
         .args(["check", "--format", "json"])
+        .envs(env.iter().copied())
         .current_dir(root)
         .output()
         .unwrap_or_else(|error| panic!("cannot run ripple check: {error}"));
