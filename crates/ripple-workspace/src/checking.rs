@@ -90,7 +90,7 @@ pub(crate) fn check_file_kept(
         return report(db, file, found, options);
     }
     let computed = findings(db, file);
-    kept.computed(file, &computed);
+    kept.computed(db, file, &computed);
     report(db, file, computed, options)
 }
 

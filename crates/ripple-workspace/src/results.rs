@@ -31,6 +31,7 @@ use crate::database::RippleDatabase;
 use crate::graph::{ExportKeys, FileInterface};
 
 /// Findings before suppressions and selection, and what places them.
+#[derive(Clone)]
 pub(crate) struct Findings {
     pub diagnostics: Arc<[Diagnostic]>,
     pub suppressions: Arc<Suppressions>,
@@ -46,7 +47,7 @@ pub(crate) struct ResultCache {
     /// file set's digest, so a position means the same file whenever the key matches).
     files: Arc<[SourceFile]>,
     positions: rustc_hash::FxHashMap<SourceFile, u32>,
-    /// Findings computed this run, kept at the next save once their inputs' digests are known.
+    /// Findings computed whose inputs' digests were not known yet: kept at the next save.
     computed: Mutex<Vec<(SourceFile, Findings)>>,
 }
 
@@ -112,40 +113,41 @@ impl ResultCache {
         Some(value)
     }
 
-    /// Keeps `findings` of `file` at the next save.
-    pub fn computed(&self, file: SourceFile, findings: &Findings) {
-        lock(&self.computed).push((
-            file,
-            Findings {
-                diagnostics: findings.diagnostics.clone(),
-                suppressions: findings.suppressions.clone(),
-                lines: findings.lines.clone(),
-            },
-        ));
+    /// Keeps `findings` of `file`: encoded now, on the checking thread that computed them
+    /// (what a file's findings read was read to compute them, so its inputs' digests are
+    /// known), else at the next save.
+    pub fn computed(&self, db: &RippleDatabase, file: SourceFile, findings: &Findings) {
+        match self.entry(db, file, findings) {
+            Some((key, bytes)) => self.store.put(key, bytes),
+            None => lock(&self.computed).push((file, findings.clone())),
+        }
     }
 
-    /// Puts the findings computed since the last save in the store, for each file whose bytes
-    /// and inputs' bytes are known by now (every file read this run is).
+    /// Puts the findings computed since the last save that could not be encoded then in the
+    /// store, for each file whose bytes and inputs' bytes are known by now.
     pub fn save(&self, db: &RippleDatabase) {
         let computed = std::mem::take(&mut *lock(&self.computed));
         for (file, findings) in computed {
-            let Some(content) = current_digest(db, file) else {
-                continue;
-            };
-            let Some(language) = db.languages().get(file.language(db)) else {
-                continue;
-            };
-            let Some(inputs) = inputs_of(db, file, &self.positions) else {
-                continue;
-            };
-            let Some(interface) = encode_interface(db, file, &self.positions) else {
-                continue;
-            };
-            let key = self.key(language.name(), file.path(db), &content);
-            if let Some(bytes) = encode(&findings, &inputs, &interface) {
+            if let Some((key, bytes)) = self.entry(db, file, &findings) {
                 self.store.put(key, bytes);
             }
         }
+    }
+
+    /// The key and value that keep `findings` of `file`; `None` while the digest of the file
+    /// or of one of its inputs is not known (an open document's text, a file not read).
+    fn entry(
+        &self,
+        db: &RippleDatabase,
+        file: SourceFile,
+        findings: &Findings,
+    ) -> Option<(Digest, Vec<u8>)> {
+        let content = current_digest(db, file)?;
+        let language = db.languages().get(file.language(db))?;
+        let inputs = inputs_of(db, file, &self.positions)?;
+        let interface = encode_interface(db, file, &self.positions)?;
+        let key = self.key(language.name(), file.path(db), &content);
+        Some((key, encode(findings, &inputs, &interface)?))
     }
 }
 
