@@ -252,14 +252,13 @@ impl LineIndex {
     }
 }
 
-/// A `LineIndex` in the form a store keeps: where lines start, as the index holds them (two
-/// or four bytes each, little-endian, so that reading them back is a copy), and each multi-byte
-/// character's distance from the end of the one before.
+/// A `LineIndex` in the form a store keeps: each line's start as its distance from the one
+/// before, in LEB128 (one byte for a line shorter than 128 bytes: the line starts were the
+/// largest part of the store, at two and four bytes a line), and each multi-byte character's
+/// distance from the end of the one before.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineIndexParts<'a> {
     pub len: u32,
-    /// Four-byte line starts (a file of 64 KiB or more), else two-byte.
-    pub wide: bool,
     #[serde(borrow, with = "serde_bytes")]
     pub starts: std::borrow::Cow<'a, [u8]>,
     /// (gap from the previous character's end, UTF-8 length) per multi-byte character.
@@ -268,22 +267,18 @@ pub struct LineIndexParts<'a> {
 
 impl LineIndex {
     pub fn to_parts(&self) -> LineIndexParts<'static> {
-        let (wide, starts) = match &self.line_starts {
-            LineStarts::Short(starts) => (
-                false,
-                starts
-                    .iter()
-                    .flat_map(|start| start.to_le_bytes())
-                    .collect(),
-            ),
-            LineStarts::Long(starts) => (
-                true,
-                starts
-                    .iter()
-                    .flat_map(|start| start.to_le_bytes())
-                    .collect(),
-            ),
-        };
+        let mut starts = Vec::with_capacity(self.line_count() + 8);
+        let mut previous = 0;
+        for line in 0..self.line_count() {
+            let start = self.line_starts.get(line).unwrap_or(previous);
+            let mut delta = start - previous;
+            previous = start;
+            while delta >= 0x80 {
+                starts.push((delta & 0x7f) as u8 | 0x80);
+                delta >>= 7;
+            }
+            starts.push(delta as u8);
+        }
         let mut previous_end = 0;
         let multi_byte_chars = self
             .multi_byte_chars
@@ -296,32 +291,36 @@ impl LineIndex {
             .collect();
         LineIndexParts {
             len: self.len,
-            wide,
             starts: std::borrow::Cow::Owned(starts),
             multi_byte_chars,
         }
     }
 
     /// The index back from its parts, or `None` when they cannot describe a text (lines that do
-    /// not start at 0 or do not rise, past its end, character lengths other than 2 to 4).
+    /// not start at 0 or do not rise, past its end, a cut-off number, character lengths other
+    /// than 2 to 4).
     pub fn from_parts(parts: &LineIndexParts<'_>) -> Option<Self> {
-        let line_starts = if parts.wide {
-            let starts: Box<[u32]> = parts
-                .starts
-                .chunks_exact(4)
-                .map(|bytes| u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
-                .collect();
-            (parts.starts.len().is_multiple_of(4) && rising(&starts, parts.len))
-                .then_some(LineStarts::Long(starts))?
-        } else {
-            let starts: Box<[u16]> = parts
-                .starts
-                .chunks_exact(2)
-                .map(|bytes| u16::from_le_bytes([bytes[0], bytes[1]]))
-                .collect();
-            (parts.starts.len().is_multiple_of(2) && rising(&starts, parts.len))
-                .then_some(LineStarts::Short(starts))?
-        };
+        let mut starts = Vec::with_capacity(parts.starts.len());
+        let (mut start, mut delta, mut shift) = (0u32, 0u32, 0u32);
+        for &byte in parts.starts.iter() {
+            let bits = u32::from(byte & 0x7f);
+            // A fifth byte holds the top 4 bits of a u32; anything more is not a line start.
+            if shift > 28 || (shift == 28 && bits > 0x0f) {
+                return None;
+            }
+            delta |= bits << shift;
+            if byte & 0x80 == 0 {
+                start = start.checked_add(delta)?;
+                starts.push(start);
+                (delta, shift) = (0, 0);
+            } else {
+                shift += 7;
+            }
+        }
+        if shift != 0 || !rising(&starts, parts.len) {
+            return None;
+        }
+        let line_starts = LineStarts::new(starts);
         let mut chars = Vec::with_capacity(parts.multi_byte_chars.len());
         let mut end = 0u32;
         for &(gap, len) in &parts.multi_byte_chars {
@@ -628,14 +627,18 @@ mod tests {
             assert_eq!(back.as_ref(), Some(&index), "{text:?}");
         }
         let mut broken = LineIndex::new("ab\ncd").to_parts();
-        broken
-            .starts
-            .to_mut()
-            .extend_from_slice(&99u16.to_le_bytes());
-        assert_eq!(LineIndex::from_parts(&broken), None);
+        broken.starts.to_mut().push(99);
+        assert_eq!(LineIndex::from_parts(&broken), None, "past the end");
         let mut broken = LineIndex::new("ab\ncd").to_parts();
-        broken.starts.to_mut().pop();
-        assert_eq!(LineIndex::from_parts(&broken), None);
+        broken.starts.to_mut().push(0);
+        assert_eq!(LineIndex::from_parts(&broken), None, "not rising");
+        let mut broken = LineIndex::new("ab\ncd").to_parts();
+        broken.starts.to_mut().push(0x81);
+        assert_eq!(LineIndex::from_parts(&broken), None, "cut off");
+        let mut broken = LineIndex::new("ab\ncd").to_parts();
+        broken.starts.to_mut().extend_from_slice(&[0xff; 5]);
+        broken.starts.to_mut().push(0x01);
+        assert_eq!(LineIndex::from_parts(&broken), None, "wider than 32 bits");
         let mut broken = LineIndex::new("é").to_parts();
         broken.multi_byte_chars[0].1 = 7;
         assert_eq!(LineIndex::from_parts(&broken), None);
