@@ -83,6 +83,28 @@ pub async fn write_frames(
     output.flush().await
 }
 
+/// Requests that take no params. Several clients send `{}` (or `[]`) for "no params", which
+/// tower-lsp-server's router refuses for such a method ("Unexpected params"); the guard drops
+/// an empty `params` of these, so absent, `null` and empty params all work.
+const PARAMLESS_METHODS: &[&str] = &["ripple/stats", "shutdown"];
+
+/// Removes an empty `params` from a message whose method takes none; whether it did.
+fn without_empty_params(message: &mut serde_json::Map<String, serde_json::Value>) -> bool {
+    let paramless = message
+        .get("method")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|method| PARAMLESS_METHODS.contains(&method));
+    let empty = match message.get("params") {
+        Some(serde_json::Value::Object(params)) => params.is_empty(),
+        Some(serde_json::Value::Array(params)) => params.is_empty(),
+        _ => false,
+    };
+    if paramless && empty {
+        message.remove("params");
+    }
+    paramless && empty
+}
+
 /// Frames larger than this are refused (and the session ends): no editor sends such a message.
 const MAX_FRAME_BYTES: usize = 256 * 1024 * 1024;
 
@@ -116,7 +138,13 @@ pub fn guarded(input: impl AsyncRead + Unpin + Send + 'static) -> DuplexStream {
                 _ => break,
             }
             match serde_json::from_slice::<serde_json::Value>(&body) {
-                Ok(serde_json::Value::Object(_)) => {
+                Ok(serde_json::Value::Object(mut message)) => {
+                    if without_empty_params(&mut message)
+                        && let Ok(rewritten) = serde_json::to_vec(&message)
+                    {
+                        body = rewritten;
+                    }
+                    let length = body.len();
                     let header = header(length);
                     if writer.write_all(header.as_bytes()).await.is_err()
                         || writer.write_all(&body).await.is_err()
@@ -172,6 +200,50 @@ async fn read_headers(input: &mut (impl AsyncBufReadExt + Unpin)) -> Result<Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `{}` and `[]` as the params of a request that takes none are dropped; other messages
+    /// pass unchanged.
+    #[tokio::test]
+    async fn empty_params_of_a_paramless_request_are_dropped() {
+        let (mut client, input) = tokio::io::duplex(1024);
+        let mut output = guarded(input);
+        let sent = [
+            r#"{"jsonrpc":"2.0","id":1,"method":"ripple/stats","params":{}}"#,
+            r#"{"jsonrpc":"2.0","id":2,"method":"shutdown","params":[]}"#,
+            r#"{"jsonrpc":"2.0","id":3,"method":"ripple/stats","params":{"a":1}}"#,
+            r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        ];
+        for body in sent {
+            client
+                .write_all(&frame(body.as_bytes()))
+                .await
+                .unwrap_or_else(|error| panic!("{error}"));
+        }
+        drop(client);
+        let mut bodies = Vec::new();
+        let mut output = BufReader::new(&mut output);
+        while let Ok(Some(length)) = read_headers(&mut output).await {
+            let mut body = vec![0; length];
+            output
+                .read_exact(&mut body)
+                .await
+                .unwrap_or_else(|error| panic!("{error}"));
+            bodies.push(
+                serde_json::from_slice::<serde_json::Value>(&body)
+                    .unwrap_or_else(|error| panic!("{error}")),
+            );
+        }
+        let expected: Vec<serde_json::Value> = [
+            r#"{"jsonrpc":"2.0","id":1,"method":"ripple/stats"}"#,
+            r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#,
+            sent[2],
+            sent[3],
+        ]
+        .iter()
+        .map(|body| serde_json::from_str(body).unwrap_or_else(|error| panic!("{error}")))
+        .collect();
+        assert_eq!(bodies, expected);
+    }
 
     /// The server's output arrives in arbitrary pieces; the writer must put out whole frames,
     /// the server's and the engine's, in the order they were queued, and everything queued
