@@ -3,6 +3,7 @@
 //! language's own state).
 
 use std::any::Any;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,9 +28,12 @@ pub struct RippleDatabase {
     language_states: Arc<[Box<dyn Any + Send + Sync>]>,
     /// What library paths are on disk, so a module imported from a thousand files is looked up
     /// once. Cleared together with a bump of `Project::disk_generation`. (Fx-hashed: these are
-    /// asked hundreds of thousands of times in a cold check, and SipHash was most of the cost.)
-    disk: Arc<DashMap<PathBuf, PathKind, FxBuildHasher>>,
-    listings: Arc<DashMap<PathBuf, Arc<[String]>, FxBuildHasher>>,
+    /// asked hundreds of thousands of times in a cold check, and SipHash was most of the cost.
+    /// Keyed by the path's bytes: `Path`'s own hash walks its components, and was a tenth of
+    /// what keeping results added to a cold run; two spellings of one path only cost a
+    /// second lookup.)
+    disk: Arc<DashMap<OsString, PathKind, FxBuildHasher>>,
+    listings: Arc<DashMap<OsString, Arc<[String]>, FxBuildHasher>>,
     /// Where results are kept between runs, when they are.
     store: Option<Arc<Store>>,
     /// What reading files found this run: each file's stat and digest, for the next run's stat
@@ -37,10 +41,10 @@ pub struct RippleDatabase {
     read_records: Arc<Mutex<Vec<(PathBuf, FileStat, Digest)>>>,
     /// The digest of each file read this run, by path: a dependency's digest when its
     /// dependents' findings are kept.
-    read_digests: Arc<DashMap<PathBuf, Digest, FxBuildHasher>>,
+    read_digests: Arc<DashMap<OsString, Digest, FxBuildHasher>>,
     /// The folders outside the file set that resolution looked in, each with its stat (or
     /// `None`: absent) when first looked in: what stored findings depend on of the disk.
-    probed_folders: Arc<DashMap<PathBuf, Option<FileStat>, FxBuildHasher>>,
+    probed_folders: Arc<DashMap<OsString, Option<FileStat>, FxBuildHasher>>,
     results: Arc<ResultCounts>,
 }
 
@@ -102,7 +106,9 @@ impl RippleDatabase {
 
     /// The digest of the file at `path` as read this run, if it was.
     pub fn read_digest(&self, path: &Path) -> Option<Digest> {
-        self.read_digests.get(path).map(|digest| *digest)
+        self.read_digests
+            .get(path.as_os_str())
+            .map(|digest| *digest)
     }
 
     /// Counts a file's findings taken from the store.
@@ -115,7 +121,7 @@ impl RippleDatabase {
         let folders: Vec<(PathBuf, Option<FileStat>)> = self
             .probed_folders
             .iter()
-            .map(|entry| (entry.key().clone(), *entry.value()))
+            .map(|entry| (PathBuf::from(entry.key()), *entry.value()))
             .collect();
         self.probed_folders.clear();
         folders
@@ -123,13 +129,14 @@ impl RippleDatabase {
 
     /// Notes that resolution looked in `folder` (only when a store keeps what it found).
     fn probe(&self, folder: &Path) {
-        if self.store.is_none() || self.probed_folders.contains_key(folder) {
+        if self.store.is_none() || self.probed_folders.contains_key(folder.as_os_str()) {
             return;
         }
         let stat = std::fs::metadata(folder)
             .ok()
             .map(|meta| FileStat::of(&meta));
-        self.probed_folders.insert(folder.to_path_buf(), stat);
+        self.probed_folders
+            .insert(folder.as_os_str().to_os_string(), stat);
     }
 
     /// The stats and digests of the files read since the last call.
@@ -209,7 +216,7 @@ impl ripple_core::Db for RippleDatabase {
     }
 
     fn path_kind(&self, path: &Path) -> PathKind {
-        if let Some(kind) = self.disk.get(path) {
+        if let Some(kind) = self.disk.get(path.as_os_str()) {
             return *kind;
         }
         // Whether `path` exists, and as what, changes only with its folder's entries.
@@ -221,12 +228,12 @@ impl ripple_core::Db for RippleDatabase {
             Ok(_) => PathKind::File,
             Err(_) => PathKind::Missing,
         };
-        self.disk.insert(path.to_path_buf(), kind);
+        self.disk.insert(path.as_os_str().to_os_string(), kind);
         kind
     }
 
     fn directory_entries(&self, dir: &Path) -> Arc<[String]> {
-        if let Some(entries) = self.listings.get(dir) {
+        if let Some(entries) = self.listings.get(dir.as_os_str()) {
             return entries.clone();
         }
         self.probe(dir);
@@ -237,14 +244,16 @@ impl ripple_core::Db for RippleDatabase {
                 .collect(),
             Err(_) => Arc::from([]),
         };
-        self.listings.insert(dir.to_path_buf(), entries.clone());
+        self.listings
+            .insert(dir.as_os_str().to_os_string(), entries.clone());
         entries
     }
 
     fn read_file(&self, path: &Path) -> Result<ReadText, FileContents> {
         let read = crate::read::read_contents(path, self.store.is_some())?;
         let digest = read.digest.map(|(digest, stat)| {
-            self.read_digests.insert(path.to_path_buf(), digest);
+            self.read_digests
+                .insert(path.as_os_str().to_os_string(), digest);
             self.read_records
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -175,74 +175,79 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
         bar.finish_and_clear();
     }
 
-    // Built on this thread: in parallel it took 30-50 MB more (rayon's collect of an unsized
-    // iterator) for no gain that stood out of the noise at 108k files.
-    let mut findings =
-        Vec::with_capacity(reports.iter().map(|report| report.diagnostics.len()).sum());
-    for report in reports
-        .iter()
-        .filter(|report| !report.diagnostics.is_empty())
-    {
-        let display: std::sync::Arc<str> = workspace.display_path(&report.path).into();
-        for diagnostic in report.diagnostics.iter() {
-            findings.push(Finding::from_diagnostic(
-                &display,
-                &report.lines,
-                diagnostic,
-            ));
+    // What this run learned is written for the next while the report is built and written:
+    // a cold run at 27k files writes ~50 MB (its entries were encoded on the checking
+    // threads), ~50 ms that would otherwise follow the report. The scope waits for it, so a
+    // run never ends with its store half written, even when writing the report fails.
+    let save = workspace.save_cache();
+    let report = std::thread::scope(|scope| -> anyhow::Result<Report> {
+        if let Some(save) = save {
+            scope.spawn(move || save.run());
         }
-    }
-    for problem in workspace.problems() {
-        if absolute
+        // Built on this thread: in parallel it took 30-50 MB more (rayon's collect of an unsized
+        // iterator) for no gain that stood out of the noise at 108k files.
+        let mut findings =
+            Vec::with_capacity(reports.iter().map(|report| report.diagnostics.len()).sum());
+        for report in reports
             .iter()
-            .any(|wanted| problem.path.starts_with(wanted))
-            || problem.path == root
-            || Some(&problem.path) == workspace.config().source.as_ref()
+            .filter(|report| !report.diagnostics.is_empty())
         {
-            findings.push(Finding::from_problem(
-                &workspace.display_path(&problem.path),
-                problem,
-            ));
+            let display: std::sync::Arc<str> = workspace.display_path(&report.path).into();
+            for diagnostic in report.diagnostics.iter() {
+                findings.push(Finding::from_diagnostic(
+                    &display,
+                    &report.lines,
+                    diagnostic,
+                ));
+            }
         }
-    }
-    // Unstable (no scratch copy of every finding) and still deterministic: the reports come
-    // in the same order every run, and the parallel sort splits the same way whatever the
-    // threads' timing. Sorting and formatting JSON use the checking threads, not rayon's
-    // global pool, whose threads would keep memory of their own.
-    let pool = ripple_workspace::worker_pool();
-    pool.install(|| {
-        findings.par_sort_unstable_by(|a, b| {
-            (&a.path, a.start, a.code).cmp(&(&b.path, b.start, b.code))
-        })
-    });
+        for problem in workspace.problems() {
+            if absolute
+                .iter()
+                .any(|wanted| problem.path.starts_with(wanted))
+                || problem.path == root
+                || Some(&problem.path) == workspace.config().source.as_ref()
+            {
+                findings.push(Finding::from_problem(
+                    &workspace.display_path(&problem.path),
+                    problem,
+                ));
+            }
+        }
+        // Unstable (no scratch copy of every finding) and still deterministic: the reports come
+        // in the same order every run, and the parallel sort splits the same way whatever the
+        // threads' timing. Sorting and formatting JSON use the checking threads, not rayon's
+        // global pool, whose threads would keep memory of their own.
+        let pool = ripple_workspace::worker_pool();
+        pool.install(|| {
+            findings.par_sort_unstable_by(|a, b| {
+                (&a.path, a.start, a.code).cmp(&(&b.path, b.start, b.code))
+            })
+        });
 
-    let (hits, misses) = workspace.cache_counts();
-    let report = Report {
-        findings,
-        files: files.len(),
-        duration_ms: started.elapsed().as_millis(),
-        cache: output::CacheSummary { hits, misses },
-    };
-    let stdout = std::io::stdout();
-    let color = args.format == Format::Human
-        && stdout.is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
-    // Stdout is line-buffered: unbuffered here, 300,000 findings were 110,000 write calls.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    match args.format {
-        Format::Human => output::write_human(&mut out, &report, color)?,
-        Format::Json => output::write_json(&mut out, &report, pool)?,
-        Format::Github => output::write_github(&mut out, &report)?,
-    }
-    out.flush()?;
-    drop(out);
-    tracing::debug!(elapsed = ?started.elapsed(), "reported");
-    // After the report: what this run learned is kept for the next. (The entries were encoded
-    // on the checking threads; writing them is ~25 ms at 27k files, cold, not worth
-    // overlapping with the report.)
-    if let Some(save) = workspace.save_cache() {
-        save.run();
-    }
+        let (hits, misses) = workspace.cache_counts();
+        let report = Report {
+            findings,
+            files: files.len(),
+            duration_ms: started.elapsed().as_millis(),
+            cache: output::CacheSummary { hits, misses },
+        };
+        let stdout = std::io::stdout();
+        let color = args.format == Format::Human
+            && stdout.is_terminal()
+            && std::env::var_os("NO_COLOR").is_none();
+        // Stdout is line-buffered: unbuffered here, 300,000 findings were 110,000 write calls.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        match args.format {
+            Format::Human => output::write_human(&mut out, &report, color)?,
+            Format::Json => output::write_json(&mut out, &report, pool)?,
+            Format::Github => output::write_github(&mut out, &report)?,
+        }
+        out.flush()?;
+        drop(out);
+        tracing::debug!(elapsed = ?started.elapsed(), "reported");
+        Ok(report)
+    })?;
     tracing::debug!(elapsed = ?started.elapsed(), "saved the cache");
     for warning in workspace.cache_warnings() {
         eprintln!("ripple: warning: {warning}");
