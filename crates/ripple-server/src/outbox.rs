@@ -35,31 +35,42 @@ struct NotificationMessage<'a, P> {
 /// encoded apart from queueing it, so that a check's many publishes are encoded in parallel.
 pub fn publish_frame(
     uri: &Uri,
-    diagnostics: &[Diagnostic],
+    diagnostics: &EncodedDiagnostics,
     version: Option<i32>,
 ) -> Option<Vec<u8>> {
-    #[derive(serde::Serialize)]
-    struct Params<'a> {
-        uri: &'a Uri,
-        diagnostics: &'a [Diagnostic],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        version: Option<i32>,
-    }
-    let message = NotificationMessage {
-        jsonrpc: "2.0",
-        method: PublishDiagnostics::METHOD,
-        params: &Params {
-            uri,
-            diagnostics,
-            version,
-        },
-    };
-    match serde_json::to_vec(&message) {
-        Ok(body) => Some(frame(&body)),
+    let uri = match serde_json::to_vec(uri) {
+        Ok(uri) => uri,
         Err(error) => {
             tracing::error!("cannot encode a publish: {error}");
-            None
+            return None;
         }
+    };
+    // Written around the list's JSON rather than serialized again: the publisher encodes
+    // each list once, for its fingerprint and for the frame.
+    let mut body = Vec::with_capacity(diagnostics.0.len() + uri.len() + 96);
+    body.extend_from_slice(br#"{"jsonrpc":"2.0","method":""#);
+    body.extend_from_slice(PublishDiagnostics::METHOD.as_bytes());
+    body.extend_from_slice(br#"","params":{"uri":"#);
+    body.extend_from_slice(&uri);
+    body.extend_from_slice(br#","diagnostics":"#);
+    body.extend_from_slice(&diagnostics.0);
+    if let Some(version) = version {
+        body.extend_from_slice(format!(r#","version":{version}"#).as_bytes());
+    }
+    body.extend_from_slice(b"}}");
+    Some(frame(&body))
+}
+
+/// A list of LSP diagnostics encoded as JSON, once.
+pub struct EncodedDiagnostics(Vec<u8>);
+
+impl EncodedDiagnostics {
+    pub fn new(diagnostics: &[Diagnostic]) -> Result<Self, serde_json::Error> {
+        serde_json::to_vec(diagnostics).map(Self)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
     }
 }
 
@@ -240,5 +251,49 @@ impl ProgressReporter {
         self.send(WorkDoneProgress::End(WorkDoneProgressEnd {
             message: Some(message),
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_lsp_server::lsp_types::{DiagnosticSeverity, Position, Range};
+
+    /// The frame written around the encoded list is the notification LSP's types describe,
+    /// with and without a version, and with text that JSON must escape.
+    #[test]
+    fn a_publish_frame_is_the_notification_lsp_describes() {
+        let uri: Uri = "file:///work/a%20b/%C3%A9.py"
+            .parse()
+            .unwrap_or_else(|error| panic!("{error:?}"));
+        let diagnostics = vec![Diagnostic {
+            range: Range::new(Position::new(1, 2), Position::new(1, 7)),
+            severity: Some(DiagnosticSeverity::WARNING),
+            code: Some(NumberOrString::String("unused-import".into())),
+            source: Some("ripple".into()),
+            message: "`os` imported \"here\"\n\tand unused".into(),
+            ..Diagnostic::default()
+        }];
+        let encoded =
+            EncodedDiagnostics::new(&diagnostics).unwrap_or_else(|error| panic!("{error}"));
+        for version in [None, Some(7)] {
+            let frame = publish_frame(&uri, &encoded, version).unwrap_or_else(|| panic!("frame"));
+            let text = String::from_utf8(frame).unwrap_or_else(|error| panic!("{error}"));
+            let (head, body) = text
+                .split_once("\r\n\r\n")
+                .unwrap_or_else(|| panic!("no header: {text}"));
+            assert_eq!(head, format!("Content-Length: {}", body.len()));
+            let message: serde_json::Value =
+                serde_json::from_str(body).unwrap_or_else(|error| panic!("{error}: {body}"));
+            assert_eq!(message["jsonrpc"], "2.0");
+            assert_eq!(message["method"], "textDocument/publishDiagnostics");
+            let params: PublishDiagnosticsParams =
+                serde_json::from_value(message["params"].clone())
+                    .unwrap_or_else(|error| panic!("{error}"));
+            assert_eq!(
+                params,
+                PublishDiagnosticsParams::new(uri.clone(), diagnostics.clone(), version)
+            );
+        }
     }
 }
