@@ -381,6 +381,38 @@ impl Store {
         }
     }
 
+    /// A small record of the workspace at `root` kept beside its indexes
+    /// (`stat/<root>.<kind>`), as last written by any process: `None` when there is none or it
+    /// is damaged (each carries a CRC). For facts that only make ripple's answers better, such
+    /// as which result a task's target had last; never for anything a result depends on.
+    pub fn read_record(&self, root: &Path, kind: &str) -> Option<Vec<u8>> {
+        let data = std::fs::read(self.record_path(root, kind)).ok()?;
+        unseal(&data).map(<[u8]>::to_vec)
+    }
+
+    /// Replaces the record `kind` of the workspace at `root` (whole: a process killed while
+    /// writing leaves the previous one).
+    pub fn write_record(&self, root: &Path, kind: &str, bytes: &[u8]) {
+        if self.write_failed.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut body = bytes.to_vec();
+        seal(&mut body);
+        if let Err(error) = write_whole(&self.record_path(root, kind), &body) {
+            self.write_failed.store(true, Ordering::Relaxed);
+            self.warn(format!(
+                "cannot write to the cache in {}: {error}; this run's results are not kept",
+                self.dir.display()
+            ));
+        }
+    }
+
+    fn record_path(&self, root: &Path, kind: &str) -> PathBuf {
+        let mut path = self.stat_index_path(root);
+        path.set_extension(kind);
+        path
+    }
+
     /// The warnings so far, each once, and what was found damaged as one warning; the caller
     /// shows them.
     pub fn take_warnings(&self) -> Vec<String> {

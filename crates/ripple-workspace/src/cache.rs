@@ -209,6 +209,12 @@ impl WorkspaceCache {
         )));
     }
 
+    /// The disk epoch: bumped whenever a folder outside the file set that resolution looked
+    /// in changed (a library installed or upgraded).
+    pub fn disk_epoch(&self) -> Digest {
+        self.disk.epoch
+    }
+
     pub fn results(&self) -> Option<&Arc<ResultCache>> {
         self.results.as_ref()
     }

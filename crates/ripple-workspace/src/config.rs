@@ -37,6 +37,7 @@ const WORKSPACE_SETTINGS: &[&str] = &[
     "ignore",
     "diagnostic-mode",
     "cache-dir",
+    "tasks",
 ];
 
 /// Something wrong in a config file, with the zero-based line it is on.
@@ -53,6 +54,9 @@ pub struct LoadedConfig {
     pub config: Config,
     pub source: Option<PathBuf>,
     pub problems: Vec<ConfigProblem>,
+    /// The text of `source` as read: the task table (`[tasks.NAME]`) is read from it by the
+    /// tasks crate, which needs the lines of its keys too.
+    pub text: Option<std::sync::Arc<str>>,
     /// The zero-based line of each setting in `source`.
     key_lines: Vec<(String, u32)>,
 }
@@ -100,6 +104,7 @@ fn load_file(path: &Path, is_pyproject: bool, languages: &Languages) -> LoadedCo
             return loaded;
         }
     };
+    loaded.text = Some(text.as_str().into());
     let table: toml::Table = match text.parse() {
         Ok(table) => table,
         Err(error) => {
@@ -205,6 +210,9 @@ impl SettingsReader<'_> {
                         "`diagnostic-mode` must be \"open-files\" or \"workspace\"".into(),
                     ),
                 },
+                // Read and checked by the tasks crate (`ripple_tasks::read_tasks`), which knows
+                // what a task is; the workspace only carries the text.
+                "tasks" => {}
                 "cache-dir" => match value.as_str() {
                     Some(dir) if !dir.trim().is_empty() => {
                         config.cache_dir = Some(PathBuf::from(dir));

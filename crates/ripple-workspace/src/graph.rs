@@ -198,6 +198,24 @@ impl FileGraph {
         self.stale.extend(changed);
     }
 
+    /// The workspace files `file` depends on directly, its edges read again first when its
+    /// text changed since they were (so a build step's inputs are those of the current text).
+    pub fn dependencies_of(&mut self, db: &dyn Db, file: SourceFile) -> Vec<SourceFile> {
+        if self.stale.remove(&file) {
+            self.read_edges(db, file);
+        }
+        match self.forward.get(&file) {
+            Some(edges) => edges.iter().map(|edge| edge.file).collect(),
+            None => {
+                self.read_edges(db, file);
+                self.forward
+                    .get(&file)
+                    .map(|edges| edges.iter().map(|edge| edge.file).collect())
+                    .unwrap_or_default()
+            }
+        }
+    }
+
     fn read_edges(&mut self, db: &dyn Db, file: SourceFile) {
         if let Some(old) = self.forward.remove(&file) {
             for edge in old.iter() {

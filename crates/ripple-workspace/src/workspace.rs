@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ripple_core::{
-    FileContents, INVALID_CONFIGURATION_CODE, IO_ERROR_CODE, LanguageId, Languages, LoadContext,
-    Project, SourceFile, TextEdit,
+    Digest, FileContents, INVALID_CONFIGURATION_CODE, IO_ERROR_CODE, LanguageId, Languages,
+    LoadContext, Project, SourceFile, TextEdit,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 use salsa::{Durability, Setter};
@@ -545,6 +545,11 @@ impl Workspace {
         self.cache.as_ref().map(|cache| cache.store.dir())
     }
 
+    /// The store results are kept in, if they are: build steps (tasks) keep theirs in it too.
+    pub fn store(&self) -> Option<Arc<ripple_store::Store>> {
+        self.cache.as_ref().map(|cache| cache.store.clone())
+    }
+
     /// Per-file results (found in the store, computed) so far.
     pub fn cache_counts(&self) -> (u64, u64) {
         self.db.result_counts()
@@ -574,6 +579,53 @@ impl Workspace {
             .as_ref()
             .map(|cache| cache.store.take_warnings())
             .unwrap_or_default()
+    }
+
+    // ----- what build steps (tasks) key their results on ------------------------------------
+
+    /// The digest of a workspace file's bytes as this run knows them: an open document's text,
+    /// the stat fast path's digest, or the read's; else the file is read now. `None` when it
+    /// cannot be read (it is gone, or unreadable).
+    pub fn file_digest(&self, file: SourceFile) -> Option<Digest> {
+        match file.contents(&self.db) {
+            FileContents::Text(text) => Some(Digest::of(text.as_bytes())),
+            FileContents::OnDisk(Some(digest)) => Some(*digest),
+            _ => {
+                let path = file.path(&self.db);
+                self.db
+                    .read_digest(path)
+                    .or_else(|| std::fs::read(path).ok().map(|bytes| Digest::of(&bytes)))
+            }
+        }
+    }
+
+    /// What findings that depend on imports depend on besides the workspace's files: each
+    /// language's environment (Python's search roots) and the disk epoch (libraries outside
+    /// the workspace: an install or upgrade starts a new epoch).
+    pub fn environment_digest(&self) -> Digest {
+        let mut parts: Vec<Digest> = Vec::new();
+        if let Some(cache) = &self.cache {
+            parts.push(cache.disk_epoch());
+        }
+        for (_, language) in self.languages.iter() {
+            parts.push(Digest::of(language.name().as_bytes()));
+            parts.push(language.environment(&self.db));
+        }
+        let parts: Vec<&[u8]> = parts.iter().map(|digest| &digest.as_bytes()[..]).collect();
+        Digest::of_parts(&parts)
+    }
+
+    /// The workspace files `file` depends on directly, as its language says. Builds the
+    /// dependency graph first if there is none (from the store's kept interfaces on a warm
+    /// run: no file is analysed for it).
+    pub fn dependencies_of(&mut self, file: SourceFile) -> Vec<SourceFile> {
+        if self.graph.is_none() {
+            self.build_graph(&[]);
+        }
+        match &mut self.graph {
+            Some(graph) => graph.dependencies_of(&self.db, file),
+            None => Vec::new(),
+        }
     }
 
     // ----- the dependency graph -------------------------------------------------------------
