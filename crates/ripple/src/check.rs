@@ -1,6 +1,6 @@
 //! `ripple check`: load the workspace, check the files under the given paths, report.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -15,6 +15,7 @@ use ripple_workspace::{
 };
 
 use crate::output::{self, Finding, Report};
+use crate::tasks_command;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -44,6 +45,15 @@ pub struct CheckArgs {
     /// Report findings even where a `# noqa` comment silences them.
     #[arg(long)]
     ignore_noqa: bool,
+    /// Run the workspace's tasks too (all, or the named ones: `--tasks=mypy,pytest`).
+    #[arg(long, value_name = "NAMES", num_args = 0..=1, require_equals = true, value_delimiter = ',', default_missing_value = "")]
+    tasks: Option<Vec<String>>,
+    /// Trust the workspace's task commands for this run (as `ripple trust` does for good).
+    #[arg(long)]
+    trust: bool,
+    /// Task processes at once (default: the number of cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    jobs: Option<usize>,
     #[command(flatten)]
     pub cache: CacheArgs,
 }
@@ -151,6 +161,16 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
     };
     let selection = workspace.selection().refine(select.as_deref(), &ignore);
     workspace.set_selection(selection);
+    let task_table = ripple_tasks::read_tasks(workspace.config());
+    let tasks = match &args.tasks {
+        Some(names) => {
+            let tasks = tasks_command::choose(&task_table, names)?;
+            tasks_command::ensure_trusted(&root, &task_table, args.trust)?;
+            tasks
+        }
+        None => Vec::new(),
+    };
+    let jobs = tasks_command::jobs(args.jobs)?;
 
     let files: Vec<_> = workspace
         .files()
@@ -174,6 +194,24 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
+    let ran = if tasks.is_empty() {
+        ripple_tasks::TasksReport::default()
+    } else {
+        tasks_command::cancel_on_interrupt();
+        // Only the targets under the paths asked about; all of them for the whole workspace.
+        let only = if explicit.is_empty() {
+            Vec::new()
+        } else {
+            absolute.clone()
+        };
+        let options = ripple_tasks::RunOptions {
+            jobs,
+            force: false,
+            only: &only,
+            cancel: &tasks_command::CANCEL,
+        };
+        ripple_tasks::run_tasks(&mut workspace, &tasks, &options)
+    };
 
     // What this run learned is written for the next while the report is built and written:
     // a cold run at 27k files writes ~50 MB (its entries were encoded on the checking
@@ -214,6 +252,8 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
                 ));
             }
         }
+        findings.extend(tasks_command::problems_of(&workspace, &task_table));
+        findings.extend(tasks_command::findings_of(&workspace, &ran.outcomes));
         // Unstable (no scratch copy of every finding) and still deterministic: the reports come
         // in the same order every run, and the parallel sort splits the same way whatever the
         // threads' timing. Sorting and formatting JSON use the checking threads, not rayon's
@@ -221,7 +261,7 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
         let pool = ripple_workspace::worker_pool();
         pool.install(|| {
             findings.par_sort_unstable_by(|a, b| {
-                (&a.path, a.start, a.code).cmp(&(&b.path, b.start, b.code))
+                (&a.path, a.start, &a.code).cmp(&(&b.path, b.start, &b.code))
             })
         });
 
@@ -231,20 +271,9 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
             files: files.len(),
             duration_ms: started.elapsed().as_millis(),
             cache: output::CacheSummary { hits, misses },
+            tasks: ran.outcomes,
         };
-        let stdout = std::io::stdout();
-        let color = args.format == Format::Human
-            && stdout.is_terminal()
-            && std::env::var_os("NO_COLOR").is_none();
-        // Stdout is line-buffered: unbuffered here, 300,000 findings were 110,000 write calls.
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-        match args.format {
-            Format::Human => output::write_human(&mut out, &report, color)?,
-            Format::Json => output::write_json(&mut out, &report, pool)?,
-            Format::Github => output::write_github(&mut out, &report)?,
-        }
-        out.flush()?;
-        drop(out);
+        output::write_report(args.format, &report)?;
         tracing::debug!(elapsed = ?started.elapsed(), "reported");
         Ok(report)
     })?;
@@ -254,6 +283,11 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
     }
     if args.stats {
         output::write_stats(&workspace, files.len(), started.elapsed());
+        output::write_task_stats(&report.tasks);
+    }
+    if ran.cancelled {
+        eprintln!("ripple: interrupted; the tasks' processes were stopped");
+        return Ok(ExitCode::from(tasks_command::INTERRUPTED));
     }
     // The process ends here: freeing every memoized result of a large workspace one by one
     // would only delay the exit, the operating system reclaims the memory at once.

@@ -5,6 +5,7 @@
 mod cache_command;
 mod check;
 mod output;
+mod tasks_command;
 
 use std::process::ExitCode;
 
@@ -40,6 +41,12 @@ enum Command {
     },
     /// Look after the cache of results: `stats`, `clean`, `prune`.
     Cache(cache_command::CacheCommand),
+    /// List the workspace's tasks and the state of their targets (fresh, stale, never run).
+    Tasks(tasks_command::TasksArgs),
+    /// Run one task on its targets (or those under the given paths).
+    Run(tasks_command::RunArgs),
+    /// Trust the workspace's task table to run its commands.
+    Trust(tasks_command::TrustArgs),
     /// Describe the rules ripple checks.
     Rules {
         /// Only this rule (its code or a ruff alias).
@@ -68,6 +75,9 @@ pub fn main(languages: Languages) -> ExitCode {
         Command::Cache(command) => cache_command::run(command, &languages),
         Command::Lsp { stdio: _, .. } => ripple_server::run_stdio(languages, server_options())
             .map(|code| ExitCode::from(u8::try_from(code).unwrap_or(1))),
+        Command::Tasks(args) => tasks_command::list(args, &languages),
+        Command::Run(args) => tasks_command::run(args, &languages),
+        Command::Trust(args) => tasks_command::trust(args, &languages),
         Command::Rules { code } => output::print_rules(&languages, code.as_deref()),
     };
     match result {
