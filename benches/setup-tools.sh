@@ -5,7 +5,8 @@
 # Pins were the newest releases on PyPI when the harness was written
 # (`pip index versions ruff`, `pip index versions pyflakes`; ty, for benches/lsp_latency.py, was
 # added later at the then newest `pip index versions ty`; matplotlib, for the plots of
-# benches/run, and pyright, `npm view pyright version`, later still). Change them here,
+# benches/run, and pyright, `npm view pyright version`, later still; mypy, for the tasks
+# benchmark, at the version the tasks' tests pin). Change them here,
 # deliberately.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ TOOLS=(
     "pyflakes==4.1.0"
     "ty==0.0.104"
     "matplotlib==3.11.2"
+    "mypy==1.20.2"
 )
 # pyright comes from npm (its PyPI wrapper would download Node at run time).
 PYRIGHT="pyright@1.1.414"

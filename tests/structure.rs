@@ -70,7 +70,11 @@ fn use_paths(code: &str) -> Vec<String> {
     let mut paths = Vec::new();
     let mut rest = code;
     while let Some(at) = rest.find("use ") {
-        let boundary = at == 0 || !rest.as_bytes()[at - 1].is_ascii_alphanumeric();
+        // A `use` item starts its line (after `pub`, `pub(crate)`, ...); "use `{x}`" in a
+        // message is not one.
+        let line_start = rest[..at].rfind('\n').map_or(0, |newline| newline + 1);
+        let before = rest[line_start..at].trim();
+        let boundary = before.is_empty() || before.starts_with("pub");
         let after = &rest[at + 4..];
         let Some(end) = after.find(';') else { break };
         if boundary {
@@ -89,7 +93,11 @@ fn expand(prefix: &str, tree: &str, paths: &mut Vec<String>) {
         return;
     };
     let head = format!("{prefix}{}", &tree[..open]);
-    let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+    let close = tree
+        .rfind('}')
+        .filter(|&close| close > open)
+        .unwrap_or(tree.len());
+    let inner = &tree[open + 1..close];
     let mut depth = 0;
     let mut start = 0;
     for (index, c) in inner.char_indices() {

@@ -9,6 +9,8 @@ use globset::{GlobSet, GlobSetBuilder};
 use ripple_core::Digest;
 use ripple_workspace::{ConfigProblem, LoadedConfig};
 
+use crate::command::pieces;
+pub use crate::command::{Argument, Piece};
 use crate::config_lines::Lines;
 use crate::readers::OutputFormat;
 
@@ -30,23 +32,6 @@ pub enum Trigger {
     Save,
     /// With the server's check of the workspace (at start and after changes on disk).
     Check,
-}
-
-/// One part of a command, as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Argument {
-    /// `{files}`, alone: every target of the batch, one argument each.
-    Files,
-    /// Text with `{file}`, `{root}` and `{report}` inside it.
-    Text(Vec<Piece>),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
-    Literal(String),
-    File,
-    Root,
-    Report,
 }
 
 /// A task, checked.
@@ -631,59 +616,6 @@ impl Reader<'_> {
         }
         arguments
     }
-}
-
-/// The pieces of one argument: literal text and placeholders (`{{` and `}}` are braces).
-fn pieces(text: &str) -> Result<Vec<Piece>, String> {
-    let mut pieces = Vec::new();
-    let mut literal = String::new();
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if rest.starts_with("{{") || rest.starts_with("}}") {
-            literal.push(c);
-            rest = &rest[2..];
-            continue;
-        }
-        if c == '{' {
-            let Some(end) = rest.find('}') else {
-                return Err(format!(
-                    "`{text}` has a `{{` without its `}}` (write `{{{{` for a brace)"
-                ));
-            };
-            let piece = match &rest[1..end] {
-                "file" => Piece::File,
-                "root" => Piece::Root,
-                "report" => Piece::Report,
-                "files" => {
-                    return Err(format!(
-                        "`{{files}}` must be an argument of its own, not part of `{text}`"
-                    ));
-                }
-                other => {
-                    return Err(format!(
-                        "unknown placeholder `{{{other}}}` in `{text}` (known: {{files}}, {{file}}, {{root}}, {{report}})"
-                    ));
-                }
-            };
-            if !literal.is_empty() {
-                pieces.push(Piece::Literal(std::mem::take(&mut literal)));
-            }
-            pieces.push(piece);
-            rest = &rest[end + 1..];
-            continue;
-        }
-        if c == '}' {
-            return Err(format!(
-                "`{text}` has a `}}` without its `{{` (write `}}}}` for a brace)"
-            ));
-        }
-        literal.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    if !literal.is_empty() || pieces.is_empty() {
-        pieces.push(Piece::Literal(literal));
-    }
-    Ok(pieces)
 }
 
 /// A timeout such as `90s`, `10m`, `1h`, `500ms`, or a number of seconds.

@@ -12,6 +12,7 @@
 //! user allowed this workspace's commands to run.
 
 mod closure;
+mod command;
 mod config_lines;
 mod definition;
 mod diagnostics;

@@ -4,6 +4,7 @@
 
 mod cache_command;
 mod check;
+mod options;
 mod output;
 mod tasks_command;
 
@@ -102,7 +103,7 @@ fn server_options() -> ripple_workspace::LoadOptions {
     };
     ripple_workspace::LoadOptions {
         cache,
-        build: check::build_id(),
+        build: options::build_id(),
     }
 }
 

@@ -318,20 +318,20 @@ fn escape_property(text: &str) -> String {
 }
 
 /// Writes `report` to stdout in `format`.
-pub fn write_report(format: crate::check::Format, report: &Report) -> anyhow::Result<()> {
+pub fn write_report(format: crate::options::Format, report: &Report) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     let stdout = std::io::stdout();
-    let color = format == crate::check::Format::Human
+    let color = format == crate::options::Format::Human
         && stdout.is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
     // Stdout is line-buffered: unbuffered here, 300,000 findings were 110,000 write calls.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     match format {
-        crate::check::Format::Human => write_human(&mut out, report, color)?,
-        crate::check::Format::Json => {
+        crate::options::Format::Human => write_human(&mut out, report, color)?,
+        crate::options::Format::Json => {
             write_json(&mut out, report, ripple_workspace::worker_pool())?
         }
-        crate::check::Format::Github => write_github(&mut out, report)?,
+        crate::options::Format::Github => write_github(&mut out, report)?,
     }
     out.flush()?;
     Ok(())

@@ -13,7 +13,7 @@ use ripple_core::Languages;
 use ripple_tasks::{RunOptions, TaskDefinition, TaskTable, TrustStore};
 use ripple_workspace::{LoadOptions, Workspace, find_root};
 
-use crate::check::{CacheArgs, Format, build_id};
+use crate::options::{CacheArgs, Format, build_id};
 use crate::output::{self, Finding, Report};
 
 /// Set by Ctrl-C (SIGINT) and SIGTERM: the running tools' process groups are killed.
