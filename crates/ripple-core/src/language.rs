@@ -42,9 +42,10 @@ pub trait Db: salsa::Database {
     /// when `Project::disk_generation` changes.
     fn path_kind(&self, path: &Path) -> PathKind;
 
-    /// The names of the entries of directory `dir` (empty when it cannot be read), cached like
-    /// `path_kind`.
-    fn directory_entries(&self, dir: &Path) -> Arc<[String]>;
+    /// The names of the entries of directory `dir` that start with `prefix` (none when it
+    /// cannot be read), cached like `path_kind`. Asking by prefix lets a stored result depend
+    /// on just those entries, not on every entry the folder ever gets.
+    fn entries_starting_with(&self, dir: &Path, prefix: &str) -> Vec<String>;
 
     /// Reads a workspace file whose input is `FileContents::OnDisk`: its text (and the digest
     /// of its bytes when the database keeps a store), or why it has none (`Unreadable` or

@@ -197,14 +197,16 @@ fn find_on_disk(db: &dyn Db, dir: &Path, package_dir: &Path, name: &str) -> Foun
         }
     }
     // Compiled extension modules: `name.so`, `name.cpython-311-x86_64-linux-gnu.so`, `name.pyd`.
-    if let Some(extension) = db.directory_entries(dir).iter().find(|entry| {
-        entry
-            .strip_prefix(name)
-            .and_then(|rest| rest.strip_prefix('.'))
-            .is_some_and(|rest| {
+    let prefix = format!("{name}.");
+    if let Some(extension) = db
+        .entries_starting_with(dir, &prefix)
+        .into_iter()
+        .find(|entry| {
+            entry.strip_prefix(&prefix).is_some_and(|rest| {
                 rest.ends_with(".so") || rest.ends_with(".pyd") || rest == "so" || rest == "pyd"
             })
-    }) {
+        })
+    {
         return Found::Module(ResolvedModule {
             kind: ModuleKind::External(dir.join(extension.as_str())),
             search_dirs: Vec::new(),

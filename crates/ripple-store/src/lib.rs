@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use ripple_core::Digest;
 
-pub use disk_index::DiskIndex;
+pub use disk_index::{DiskIndex, FolderSeen, list as list_folder, matching_digest, path_kind};
 pub use maintenance::{StoreInfo, clean, parse_duration, parse_size, prune};
 pub use pack::Blob;
 pub use stat_index::{FileStat, IndexProblem, StatIndex};
@@ -337,8 +337,14 @@ impl Store {
             return DiskIndex::fresh();
         }
         match DiskIndex::read(&self.disk_index_path(root)) {
-            Some(index) if index.still_holds(now_ns()) => index,
-            _ => DiskIndex::fresh(),
+            Some(mut index) => {
+                if index.still_holds(now_ns()) {
+                    index
+                } else {
+                    DiskIndex::fresh()
+                }
+            }
+            None => DiskIndex::fresh(),
         }
     }
 

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use ripple_core::{Db as _, Digest, LanguageId, SourceFile};
-use ripple_store::{DiskIndex, FileStat, Store, WalkIndex};
+use ripple_core::{Db as _, Digest, LanguageId, PathKind, SourceFile};
+use ripple_store::{DiskIndex, FileStat, FolderSeen, Store, WalkIndex};
 use rustc_hash::FxHashMap;
 
 use crate::database::RippleDatabase;
@@ -103,7 +103,8 @@ impl WorkspaceCache {
             store,
             root: root.to_path_buf(),
             known: FxHashMap::default(),
-            dirty: false,
+            // A folder's stat brought up to date is worth keeping: the next run trusts it.
+            dirty: disk.refreshed,
             disk,
             disk_moved: false,
             results: None,
@@ -219,8 +220,9 @@ impl WorkspaceCache {
         self.results.as_ref()
     }
 
-    /// Takes in the folders looked in since the last call.
-    pub fn record_probes(&mut self, probes: Vec<(PathBuf, Option<FileStat>)>) {
+    /// Takes in the folders looked in since the last call. An answer that differs from the
+    /// one recorded means a folder changed while this epoch's results looked in it.
+    pub fn record_probes(&mut self, probes: Vec<FolderSeen>) {
         if probes.is_empty() {
             return;
         }
@@ -231,17 +233,51 @@ impl WorkspaceCache {
             .folders
             .iter()
             .enumerate()
-            .map(|(index, (folder, _))| (folder.as_os_str().to_os_string(), index))
+            .map(|(index, folder)| (folder.path.as_os_str().to_os_string(), index))
             .collect();
-        for (folder, stat) in probes {
-            match position.get(folder.as_os_str()) {
-                Some(&index) if self.disk.folders[index].1 != stat => self.disk_moved = true,
-                Some(_) => {}
-                None => {
-                    position.insert(folder.as_os_str().to_os_string(), self.disk.folders.len());
-                    self.disk.folders.push((folder, stat));
-                    self.dirty = true;
+        for probe in probes {
+            let Some(&index) = position.get(probe.path.as_os_str()) else {
+                position.insert(
+                    probe.path.as_os_str().to_os_string(),
+                    self.disk.folders.len(),
+                );
+                self.disk.folders.push(probe);
+                self.dirty = true;
+                continue;
+            };
+            // The recorded stat stays: answers recorded earlier were not asked again, and a
+            // changed stat makes the next run ask them.
+            let recorded = &mut self.disk.folders[index];
+            let names: FxHashMap<&str, PathKind> = recorded
+                .names
+                .iter()
+                .map(|(name, kind)| (name.as_str(), *kind))
+                .collect();
+            let mut new_names = Vec::new();
+            for (name, kind) in probe.names {
+                match names.get(name.as_str()) {
+                    Some(known) if *known != kind => self.disk_moved = true,
+                    Some(_) => {}
+                    None => new_names.push((name, kind)),
                 }
+            }
+            let prefixes: FxHashMap<&str, Digest> = recorded
+                .prefixes
+                .iter()
+                .map(|(prefix, digest)| (prefix.as_str(), *digest))
+                .collect();
+            let mut new_prefixes = Vec::new();
+            for (prefix, digest) in probe.prefixes {
+                match prefixes.get(prefix.as_str()) {
+                    Some(known) if *known != digest => self.disk_moved = true,
+                    Some(_) => {}
+                    None => new_prefixes.push((prefix, digest)),
+                }
+            }
+            if !new_names.is_empty() || !new_prefixes.is_empty() {
+                recorded.names.extend(new_names);
+                recorded.prefixes.extend(new_prefixes);
+                self.dirty = true;
             }
         }
     }

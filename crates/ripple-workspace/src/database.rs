@@ -14,8 +14,22 @@ use dashmap::DashMap;
 use ripple_core::{
     Digest, FileContents, LanguageId, Languages, PathKind, Project, QueryStats, ReadText,
 };
-use ripple_store::{FileStat, Store};
-use rustc_hash::FxBuildHasher;
+use ripple_store::{FileStat, FolderSeen, Store, matching_digest};
+use rustc_hash::{FxBuildHasher, FxHashMap};
+
+/// What resolution asked of one folder since the last `take_probed_folders`.
+#[derive(Default)]
+struct FolderProbe {
+    stat: Option<FileStat>,
+    names: FxHashMap<String, PathKind>,
+    prefixes: FxHashMap<String, Digest>,
+}
+
+/// One answer a folder gave.
+enum Answer<'a> {
+    Kind(&'a str, PathKind),
+    Listing(&'a str, Digest),
+}
 
 #[salsa::db]
 #[derive(Clone)]
@@ -42,9 +56,9 @@ pub struct RippleDatabase {
     /// The digest of each file read this run, by path: a dependency's digest when its
     /// dependents' findings are kept.
     read_digests: Arc<DashMap<OsString, Digest, FxBuildHasher>>,
-    /// The folders outside the file set that resolution looked in, each with its stat (or
-    /// `None`: absent) when first looked in: what stored findings depend on of the disk.
-    probed_folders: Arc<DashMap<OsString, Option<FileStat>, FxBuildHasher>>,
+    /// The folders that resolution looked in, each with its stat (or `None`: absent) when
+    /// first looked in and the answers it gave: what stored findings depend on of the disk.
+    probed_folders: Arc<DashMap<OsString, FolderProbe, FxBuildHasher>>,
     results: Arc<ResultCounts>,
 }
 
@@ -116,27 +130,46 @@ impl RippleDatabase {
         self.results.found.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The folders looked in since the last call, with their stats then.
-    pub fn take_probed_folders(&self) -> Vec<(PathBuf, Option<FileStat>)> {
-        let folders: Vec<(PathBuf, Option<FileStat>)> = self
+    /// The folders looked in since the last call: their stats then and the answers they gave.
+    pub fn take_probed_folders(&self) -> Vec<FolderSeen> {
+        let keys: Vec<OsString> = self
             .probed_folders
             .iter()
-            .map(|entry| (PathBuf::from(entry.key()), *entry.value()))
+            .map(|entry| entry.key().clone())
             .collect();
-        self.probed_folders.clear();
-        folders
+        keys.into_iter()
+            .filter_map(|key| self.probed_folders.remove(&key))
+            .map(|(folder, probe)| FolderSeen {
+                path: PathBuf::from(folder),
+                stat: probe.stat,
+                names: probe.names.into_iter().collect(),
+                prefixes: probe.prefixes.into_iter().collect(),
+            })
+            .collect()
     }
 
-    /// Notes that resolution looked in `folder` (only when a store keeps what it found).
-    fn probe(&self, folder: &Path) {
-        if self.store.is_none() || self.probed_folders.contains_key(folder.as_os_str()) {
+    /// Notes what resolution learnt of `folder` (only when a store keeps what it found).
+    fn probe(&self, folder: &Path, answer: Answer<'_>) {
+        if self.store.is_none() {
             return;
         }
-        let stat = std::fs::metadata(folder)
-            .ok()
-            .map(|meta| FileStat::of(&meta));
-        self.probed_folders
-            .insert(folder.as_os_str().to_os_string(), stat);
+        let mut probe = self
+            .probed_folders
+            .entry(folder.as_os_str().to_os_string())
+            .or_insert_with(|| FolderProbe {
+                stat: std::fs::metadata(folder)
+                    .ok()
+                    .map(|meta| FileStat::of(&meta)),
+                ..FolderProbe::default()
+            });
+        match answer {
+            Answer::Kind(name, kind) => {
+                probe.names.insert(name.to_owned(), kind);
+            }
+            Answer::Listing(prefix, digest) => {
+                probe.prefixes.insert(prefix.to_owned(), digest);
+            }
+        }
     }
 
     /// The stats and digests of the files read since the last call.
@@ -219,34 +252,37 @@ impl ripple_core::Db for RippleDatabase {
         if let Some(kind) = self.disk.get(path.as_os_str()) {
             return *kind;
         }
+        let kind = ripple_store::path_kind(path);
         // Whether `path` exists, and as what, changes only with its folder's entries.
-        if let Some(folder) = path.parent() {
-            self.probe(folder);
+        if let (Some(folder), Some(name)) = (
+            path.parent(),
+            path.file_name().and_then(|name| name.to_str()),
+        ) {
+            self.probe(folder, Answer::Kind(name, kind));
         }
-        let kind = match std::fs::metadata(path) {
-            Ok(metadata) if metadata.is_dir() => PathKind::Directory,
-            Ok(_) => PathKind::File,
-            Err(_) => PathKind::Missing,
-        };
         self.disk.insert(path.as_os_str().to_os_string(), kind);
         kind
     }
 
-    fn directory_entries(&self, dir: &Path) -> Arc<[String]> {
-        if let Some(entries) = self.listings.get(dir.as_os_str()) {
-            return entries.clone();
-        }
-        self.probe(dir);
-        let entries: Arc<[String]> = match std::fs::read_dir(dir) {
-            Ok(entries) => entries
-                .filter_map(Result::ok)
-                .filter_map(|entry| entry.file_name().into_string().ok())
-                .collect(),
-            Err(_) => Arc::from([]),
+    fn entries_starting_with(&self, dir: &Path, prefix: &str) -> Vec<String> {
+        let entries = match self.listings.get(dir.as_os_str()) {
+            Some(entries) => entries.clone(),
+            None => {
+                let entries: Arc<[String]> = ripple_store::list_folder(dir).into();
+                self.listings
+                    .insert(dir.as_os_str().to_os_string(), entries.clone());
+                entries
+            }
         };
-        self.listings
-            .insert(dir.as_os_str().to_os_string(), entries.clone());
+        self.probe(
+            dir,
+            Answer::Listing(prefix, matching_digest(&entries, prefix)),
+        );
         entries
+            .iter()
+            .filter(|name| name.starts_with(prefix))
+            .cloned()
+            .collect()
     }
 
     fn read_file(&self, path: &Path) -> Result<ReadText, FileContents> {

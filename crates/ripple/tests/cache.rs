@@ -195,6 +195,8 @@ fn kept_findings_follow_what_they_read() {
             ("b.py", "x = 1\n"),
             ("star.py", "from deep import *\n"),
             ("deep.py", "y = 2\n"),
+            // A compiled module, missing until it appears in the library folder.
+            ("c.py", "import compiled\n"),
             // Resolved from the folder the importer runs from, not the search path.
             ("projects/tool/pkg/__init__.py", ""),
             ("projects/tool/pkg/core.py", "value = 1\n"),
@@ -211,23 +213,41 @@ fn kept_findings_follow_what_they_read() {
         format!("extra-paths = [\"{}\"]\n", library.display()),
     );
     let settle = || std::thread::sleep(Duration::from_millis(30));
-    let codes = |run: &Run| -> Vec<String> {
+    let codes_of = |run: &Run, path: &str| -> Vec<String> {
         let value: Value =
             serde_json::from_str(run.report.split('\n').next().unwrap_or("[]")).unwrap_or_default();
         value
             .as_array()
             .into_iter()
             .flatten()
-            .filter(|item| item["path"] == "a.py")
+            .filter(|item| item["path"] == path)
             .map(|item| item["code"].as_str().unwrap_or("").to_string())
             .collect()
     };
+    let codes = |run: &Run| codes_of(run, "a.py");
     settle();
     let first = assert_same_as_no_cache(&root, &[], "first");
     assert_eq!(codes(&first), ["unresolved-import"], "{}", first.report);
     settle();
     let warm = assert_same_as_no_cache(&root, &[], "warm");
-    assert_eq!(hits(&warm), 7);
+    assert_eq!(hits(&warm), 8);
+
+    // Entries no result asked about, beside the files and the libraries (what mypy, pytest
+    // and an editor leave): every result is kept.
+    std::fs::create_dir_all(root.join(".mypy_cache/3.11"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    std::fs::create_dir_all(root.join("projects/tool/pkg/__pycache__"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    write_contents(&library.join("notes.txt"), "");
+    write_contents(&root.join("README.md"), "");
+    settle();
+    let unrelated = assert_same_as_no_cache(&root, &[], "unrelated entries");
+    assert_eq!(
+        (hits(&unrelated), misses(&unrelated)),
+        (8, 0),
+        "{}",
+        unrelated.stderr
+    );
 
     write_contents(&root.join("projects/tool/pkg/core.py"), "other = 1\n");
     settle();
@@ -266,6 +286,16 @@ fn kept_findings_follow_what_they_read() {
         codes(&installed),
         ["missing-module-member", "missing-module-member"]
     );
+
+    let unresolved = |run: &Run| codes_of(run, "c.py").contains(&"unresolved-import".to_string());
+    assert!(unresolved(&installed), "{}", installed.report);
+    write_contents(
+        &library.join("compiled.cpython-311-x86_64-linux-gnu.so"),
+        "",
+    );
+    settle();
+    let compiled = assert_same_as_no_cache(&root, &[], "a compiled module installed outside");
+    assert!(!unresolved(&compiled), "{}", compiled.report);
 }
 
 /// Random sequences of changes between runs; after each, the warm run equals `--no-cache`.
