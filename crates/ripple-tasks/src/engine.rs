@@ -8,20 +8,20 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+use ripple_core::Digest;
+use ripple_store::Store;
 use ripple_workspace::Workspace;
 use serde::Serialize;
 
-use crate::closure::ClosureDigests;
 use crate::definition::TaskDefinition;
 use crate::diagnostics::{TaskDiagnostic, place, relative};
 use crate::plan::{Planner, StoredResult, Unit};
 use crate::readers::{ToolOutput, tail};
 use crate::record::TaskRecord;
 use crate::runner::{self, Ended};
-use crate::targets::OtherFiles;
 
 /// The code of the diagnostic a failed run gives.
 pub const TASK_FAILED_CODE: &str = "task-failed";
@@ -68,132 +68,328 @@ pub fn run_tasks(
     tasks: &[&TaskDefinition],
     options: &RunOptions<'_>,
 ) -> TasksReport {
+    prepare_tasks(workspace, tasks, options).execute(options.jobs, options.cancel, &|_| {})
+}
+
+/// A run planned on the workspace: what was found is replayed already, what is missing waits
+/// in batches. It runs without the workspace (`execute`), so that a server can plan on the
+/// thread that owns the workspace and run the processes elsewhere while edits go on.
+pub struct PreparedRun {
+    root: PathBuf,
+    store: Option<Arc<Store>>,
+    tasks: Vec<TaskDefinition>,
+    outcomes: Vec<TaskOutcome>,
+    queue: VecDeque<Batch>,
+    /// Each task's resolved program (empty for a task that could not be planned).
+    paths: Vec<PathBuf>,
+    record: TaskRecord,
+}
+
+/// How far a run's processes have come, reported after each batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunProgress {
+    /// Per task that runs anything: its name, the targets done, the targets to run.
+    pub tasks: Vec<(String, usize, usize)>,
+    /// The time left, from the durations the targets' last runs took; `None` when no target
+    /// left has run before.
+    pub left: Option<Duration>,
+}
+
+impl RunProgress {
+    /// `mypy 3/12 targets, pytest 0/4 targets (about 20 s left)`.
+    pub fn message(&self) -> String {
+        let tasks: Vec<String> = self
+            .tasks
+            .iter()
+            .map(|(name, done, total)| format!("{name} {done}/{total} targets"))
+            .collect();
+        let mut text = tasks.join(", ");
+        if let Some(left) = self.left {
+            text.push_str(&format!(
+                " (about {} left)",
+                seconds(left.max(Duration::from_secs(1)))
+            ));
+        }
+        text
+    }
+}
+
+/// Plans `tasks`: their found results replayed, the rest batched for `execute`.
+pub fn prepare_tasks(
+    workspace: &mut Workspace,
+    tasks: &[&TaskDefinition],
+    options: &RunOptions<'_>,
+) -> PreparedRun {
     let root = workspace.root().to_path_buf();
     let store = workspace.store();
     let mut outcomes: Vec<TaskOutcome> = Vec::new();
     let mut queue: VecDeque<Batch> = VecDeque::new();
     let mut paths: Vec<PathBuf> = Vec::new();
-    {
-        let mut planner = Planner {
-            workspace,
-            store: store.as_deref(),
-            cancel: options.cancel,
-            closures: ClosureDigests::default(),
-            others: OtherFiles::default(),
+    let mut planner = Planner::new(workspace, store.as_deref(), options.cancel);
+    for (index, task) in tasks.iter().enumerate() {
+        let mut outcome = TaskOutcome {
+            name: task.name.clone(),
+            ..TaskOutcome::default()
         };
-        for (index, task) in tasks.iter().enumerate() {
-            let mut outcome = TaskOutcome {
-                name: task.name.clone(),
-                ..TaskOutcome::default()
-            };
-            match planner.plan(task, options.only, options.force) {
-                Err(message) => {
-                    outcome.failures = 1;
-                    outcome.diagnostics.push(failure(task, &root, message));
-                    paths.push(PathBuf::new());
-                }
-                Ok(plan) => {
-                    outcome.targets = plan.units.iter().map(|unit| unit.targets.len()).sum();
-                    let mut missing = Vec::new();
-                    for unit in plan.units {
-                        match unit.found {
-                            Some(found) => {
-                                outcome.hits += unit.targets.len();
-                                outcome.diagnostics.extend(found.diagnostics);
-                            }
-                            None => missing.push(unit),
-                        }
-                    }
-                    let inputs: Vec<(String, Option<[u8; 32]>)> = plan
-                        .inputs
-                        .iter()
-                        .map(|(path, digest)| (path.clone(), digest.map(|d| *d.as_bytes())))
-                        .collect();
-                    for units in batches(task, missing, options.jobs) {
-                        queue.push_back(Batch {
-                            task: index,
-                            units,
-                            inputs: inputs.clone(),
-                        });
-                    }
-                    paths.push(plan.tool.path);
-                }
+        match planner.plan(task, options.only, options.force) {
+            Err(message) => {
+                outcome.failures = 1;
+                outcome.diagnostics.push(failure(task, &root, message));
+                paths.push(PathBuf::new());
             }
-            outcomes.push(outcome);
-        }
-    }
-
-    let finished: Mutex<Vec<(usize, BatchResult)>> = Mutex::new(Vec::new());
-    let pool = Pool {
-        state: Mutex::new(PoolState {
-            queue,
-            running: vec![0; tasks.len()],
-        }),
-        changed: Condvar::new(),
-    };
-    let context = BatchContext {
-        root: &root,
-        store: store.as_deref(),
-        cancel: options.cancel,
-    };
-    std::thread::scope(|scope| {
-        for _ in 0..options.jobs.max(1) {
-            scope.spawn(|| {
-                while let Some(batch) = pool.next(tasks, options.cancel) {
-                    let task = tasks[batch.task];
-                    let result = context.run(task, &paths[batch.task], &batch);
-                    lock(&finished).push((batch.task, result));
-                    pool.done(batch.task);
+            Ok(plan) => {
+                outcome.targets = plan.units.iter().map(|unit| unit.targets.len()).sum();
+                let mut missing = Vec::new();
+                for unit in plan.units {
+                    match unit.found {
+                        Some(found) => {
+                            outcome.hits += unit.targets.len();
+                            outcome.diagnostics.extend(found.diagnostics);
+                        }
+                        None => missing.push(unit),
+                    }
                 }
-            });
+                let inputs: Vec<(String, Option<[u8; 32]>)> = plan
+                    .inputs
+                    .iter()
+                    .map(|(path, digest)| (path.clone(), digest.map(|d| *d.as_bytes())))
+                    .collect();
+                for units in batches(task, missing, options.jobs) {
+                    queue.push_back(Batch {
+                        task: index,
+                        units,
+                        inputs: inputs.clone(),
+                    });
+                }
+                paths.push(plan.tool.path);
+            }
         }
-    });
-
-    let mut record = store
+        outcomes.push(outcome);
+    }
+    let record = store
         .as_deref()
         .map(|store| TaskRecord::read(store, &root))
         .unwrap_or_default();
-    let mut cancelled = options.cancel.load(Ordering::Relaxed);
-    for (index, result) in finished.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        let outcome = &mut outcomes[index];
-        outcome.processes += 1;
-        outcome.duration_ms += result.duration_ms;
-        match result.outcome {
-            Ran::Cancelled => cancelled = true,
-            Ran::Failed(diagnostic) => {
-                outcome.failures += 1;
-                if !outcome.diagnostics.contains(&diagnostic) {
-                    outcome.diagnostics.push(diagnostic);
-                }
+    PreparedRun {
+        root,
+        store,
+        tasks: tasks.iter().map(|task| (*task).clone()).collect(),
+        outcomes,
+        queue,
+        paths,
+        record,
+    }
+}
+
+impl PreparedRun {
+    /// Per task, the targets this run will run (not replay).
+    pub fn to_run(&self) -> Vec<(String, usize)> {
+        let mut counts = vec![0; self.tasks.len()];
+        for batch in &self.queue {
+            counts[batch.task] += batch.targets();
+        }
+        self.tasks
+            .iter()
+            .zip(counts)
+            .map(|(task, count)| (task.name.clone(), count))
+            .collect()
+    }
+
+    /// Whether any process is to be started.
+    pub fn runs_anything(&self) -> bool {
+        !self.queue.is_empty()
+    }
+
+    /// The results this run is to compute: task name, target (empty for a whole-task result)
+    /// and the key the result will be kept under.
+    pub fn missing(&self) -> Vec<(String, String, Digest)> {
+        self.queue
+            .iter()
+            .flat_map(|batch| {
+                let name = &self.tasks[batch.task].name;
+                batch.units.iter().map(move |unit| {
+                    let target = unit.targets.first().cloned().unwrap_or_default();
+                    let target = if unit.targets.len() > 1 {
+                        String::new()
+                    } else {
+                        target
+                    };
+                    (name.clone(), target, unit.key)
+                })
+            })
+            .collect()
+    }
+
+    /// Keeps only the missing results `keep` (given the task, the target as `missing` names
+    /// it, and the key) says to compute; the others are left out of this run's report.
+    pub fn retain_missing(&mut self, keep: impl Fn(&str, &str, Digest) -> bool) {
+        let tasks = &self.tasks;
+        for batch in &mut self.queue {
+            let name = &tasks[batch.task].name;
+            batch.units.retain(|unit| {
+                let target = match unit.targets.as_slice() {
+                    [one] => one.as_str(),
+                    _ => "",
+                };
+                keep(name, target, unit.key)
+            });
+        }
+        self.queue.retain(|batch| !batch.units.is_empty());
+    }
+
+    /// Runs the missing results on `jobs` threads, calling `on_progress` after each batch (from
+    /// the thread that ran it), and reports every task's diagnostics, replayed and run.
+    pub fn execute(
+        self,
+        jobs: usize,
+        cancel: &AtomicBool,
+        on_progress: &(dyn Fn(&RunProgress) + Sync),
+    ) -> TasksReport {
+        let PreparedRun {
+            root,
+            store,
+            tasks,
+            mut outcomes,
+            queue,
+            paths,
+            mut record,
+        } = self;
+        let estimates: Vec<Option<u64>> = queue
+            .iter()
+            .map(|batch| estimate(&record, &tasks[batch.task].name, batch))
+            .collect();
+        let totals: Vec<usize> = {
+            let mut totals = vec![0; tasks.len()];
+            for batch in &queue {
+                totals[batch.task] += batch.targets();
             }
-            Ran::Done(results) => {
-                let durations = record.runs.entry(outcome.name.clone()).or_default();
-                for (targets, stored) in results {
-                    outcome.runs += targets.len();
-                    for target in targets {
-                        durations.insert(target, stored.duration_ms);
+            totals
+        };
+        let tracker = Mutex::new(Tracker {
+            done: vec![0; tasks.len()],
+            left_ms: estimates.iter().flatten().sum(),
+            unknown: estimates.iter().filter(|e| e.is_none()).count(),
+            batches_left: queue.len(),
+        });
+        let queue: VecDeque<(Batch, Option<u64>)> = queue.into_iter().zip(estimates).collect();
+        let finished: Mutex<Vec<(usize, BatchResult)>> = Mutex::new(Vec::new());
+        let pool = Pool {
+            state: Mutex::new(PoolState {
+                queue,
+                running: vec![0; tasks.len()],
+            }),
+            changed: Condvar::new(),
+        };
+        let context = BatchContext {
+            root: &root,
+            store: store.as_deref(),
+            cancel,
+        };
+        let task_refs: Vec<&TaskDefinition> = tasks.iter().collect();
+        let jobs = jobs.max(1);
+        let progress = |tracker: &Tracker| RunProgress {
+            tasks: totals
+                .iter()
+                .enumerate()
+                .filter(|(_, total)| **total > 0)
+                .map(|(index, total)| (tasks[index].name.clone(), tracker.done[index], *total))
+                .collect(),
+            left: (tracker.unknown == 0 && tracker.batches_left > 0).then(|| {
+                let parallel = u64::try_from(jobs.min(tracker.batches_left)).unwrap_or(1);
+                Duration::from_millis(tracker.left_ms / parallel.max(1))
+            }),
+        };
+        std::thread::scope(|scope| {
+            for _ in 0..jobs {
+                scope.spawn(|| {
+                    while let Some((batch, estimate)) = pool.next(&task_refs, cancel) {
+                        let task = &tasks[batch.task];
+                        let result = context.run(task, &paths[batch.task], &batch);
+                        lock(&finished).push((batch.task, result));
+                        pool.done(batch.task);
+                        let now = {
+                            let mut tracker = lock(&tracker);
+                            tracker.done[batch.task] += batch.targets();
+                            tracker.batches_left = tracker.batches_left.saturating_sub(1);
+                            match estimate {
+                                Some(ms) => tracker.left_ms = tracker.left_ms.saturating_sub(ms),
+                                None => tracker.unknown = tracker.unknown.saturating_sub(1),
+                            }
+                            progress(&tracker)
+                        };
+                        if !cancel.load(Ordering::Relaxed) {
+                            on_progress(&now);
+                        }
                     }
-                    outcome.diagnostics.extend(stored.diagnostics);
+                });
+            }
+        });
+
+        let mut cancelled = cancel.load(Ordering::Relaxed);
+        for (index, result) in finished.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            let outcome = &mut outcomes[index];
+            outcome.processes += 1;
+            outcome.duration_ms += result.duration_ms;
+            match result.outcome {
+                Ran::Cancelled => cancelled = true,
+                Ran::Failed(diagnostic) => {
+                    outcome.failures += 1;
+                    if !outcome.diagnostics.contains(&diagnostic) {
+                        outcome.diagnostics.push(diagnostic);
+                    }
+                }
+                Ran::Done(results) => {
+                    let durations = record.runs.entry(outcome.name.clone()).or_default();
+                    for (targets, stored) in results {
+                        outcome.runs += targets.len();
+                        for target in targets {
+                            durations.insert(target, stored.duration_ms);
+                        }
+                        outcome.diagnostics.extend(stored.diagnostics);
+                    }
                 }
             }
         }
+        for outcome in &mut outcomes {
+            outcome.diagnostics.sort_by(|a, b| {
+                (&a.path, a.start, &a.code, &a.message)
+                    .cmp(&(&b.path, b.start, &b.code, &b.message))
+            });
+            // A finding about no file is given to every target of its batch; it is shown once.
+            outcome.diagnostics.dedup();
+        }
+        if let Some(store) = store.as_deref()
+            && outcomes.iter().any(|outcome| outcome.runs > 0)
+        {
+            record.write(store, &root);
+        }
+        TasksReport {
+            outcomes,
+            cancelled,
+        }
     }
-    for outcome in &mut outcomes {
-        outcome.diagnostics.sort_by(|a, b| {
-            (&a.path, a.start, &a.code, &a.message).cmp(&(&b.path, b.start, &b.code, &b.message))
-        });
-        // A finding about no file is given to every target of its batch; it is shown once.
-        outcome.diagnostics.dedup();
-    }
-    if let Some(store) = store.as_deref()
-        && outcomes.iter().any(|outcome| outcome.runs > 0)
-    {
-        record.write(store, &root);
-    }
-    TasksReport {
-        outcomes,
-        cancelled,
-    }
+}
+
+/// What the progress of a run counts as its batches end.
+struct Tracker {
+    done: Vec<usize>,
+    /// The estimated milliseconds of the batches left whose targets all ran before.
+    left_ms: u64,
+    /// Batches left with a target that never ran (no estimate).
+    unknown: usize,
+    batches_left: usize,
+}
+
+/// A batch's expected duration: the sum of its targets' shares at their last runs; `None` if
+/// one never ran.
+fn estimate(record: &TaskRecord, task: &str, batch: &Batch) -> Option<u64> {
+    let durations = record.runs.get(task)?;
+    batch
+        .units
+        .iter()
+        .flat_map(|unit| &unit.targets)
+        .map(|target| durations.get(target).copied())
+        .sum()
 }
 
 /// The state of each target of a task, for `ripple tasks`.
@@ -228,13 +424,7 @@ pub fn task_status(workspace: &mut Workspace, tasks: &[&TaskDefinition]) -> Vec<
         .map(|store| TaskRecord::read(store, &root))
         .unwrap_or_default();
     let never = AtomicBool::new(false);
-    let mut planner = Planner {
-        workspace,
-        store: store.as_deref(),
-        cancel: &never,
-        closures: ClosureDigests::default(),
-        others: OtherFiles::default(),
-    };
+    let mut planner = Planner::new(workspace, store.as_deref(), &never);
     let mut statuses = Vec::new();
     for task in tasks {
         let mut status = TaskStatus {
@@ -272,28 +462,29 @@ struct Pool {
 }
 
 struct PoolState {
-    queue: VecDeque<Batch>,
+    /// Each batch with its estimated duration.
+    queue: VecDeque<(Batch, Option<u64>)>,
     running: Vec<usize>,
 }
 
 impl Pool {
     /// The next batch whose task may start another process; `None` when none is left (or the
     /// run is cancelled). Waits while every waiting batch's task is at its limit.
-    fn next(&self, tasks: &[&TaskDefinition], cancel: &AtomicBool) -> Option<Batch> {
+    fn next(&self, tasks: &[&TaskDefinition], cancel: &AtomicBool) -> Option<(Batch, Option<u64>)> {
         let mut state = lock(&self.state);
         loop {
             if cancel.load(Ordering::Relaxed) || state.queue.is_empty() {
                 return None;
             }
             let running = &state.running;
-            let ready = state.queue.iter().position(|batch| {
+            let ready = state.queue.iter().position(|(batch, _)| {
                 tasks[batch.task]
                     .jobs
                     .is_none_or(|limit| running[batch.task] < limit)
             });
-            if let Some(batch) = ready.and_then(|at| state.queue.remove(at)) {
-                state.running[batch.task] += 1;
-                return Some(batch);
+            if let Some(next) = ready.and_then(|at| state.queue.remove(at)) {
+                state.running[next.0.task] += 1;
+                return Some(next);
             }
             // Woken when a process ends; the timeout bounds the wait for a cancellation.
             state = self
@@ -314,6 +505,12 @@ struct Batch {
     task: usize,
     units: Vec<Unit>,
     inputs: Vec<(String, Option<[u8; 32]>)>,
+}
+
+impl Batch {
+    fn targets(&self) -> usize {
+        self.units.iter().map(|unit| unit.targets.len()).sum()
+    }
 }
 
 enum Ran {

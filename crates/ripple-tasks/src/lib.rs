@@ -29,8 +29,8 @@ mod trust;
 pub use definition::{Deps, TaskDefinition, TaskTable, Trigger, parse_timeout, read_tasks};
 pub use diagnostics::{TaskDiagnostic, severity_of};
 pub use engine::{
-    RunOptions, TASK_FAILED_CODE, TargetState, TaskOutcome, TaskStatus, TasksReport, run_tasks,
-    task_status,
+    PreparedRun, RunOptions, RunProgress, TASK_FAILED_CODE, TargetState, TaskOutcome, TaskStatus,
+    TasksReport, prepare_tasks, run_tasks, task_status,
 };
 pub use readers::OutputFormat;
 pub use trust::{TrustStore, trust_file};

@@ -52,16 +52,33 @@ pub struct Plan {
     pub inputs: Vec<(String, Option<Digest>)>,
 }
 
-/// The run's shared state while planning: the closure digests and the walk serve every task.
+/// The run's shared state while planning: the closure digests, the walk and the digest of the
+/// workspace's contents serve every task.
 pub struct Planner<'a> {
-    pub workspace: &'a mut Workspace,
-    pub store: Option<&'a Store>,
-    pub cancel: &'a AtomicBool,
-    pub closures: ClosureDigests,
-    pub others: OtherFiles,
+    workspace: &'a mut Workspace,
+    store: Option<&'a Store>,
+    cancel: &'a AtomicBool,
+    closures: ClosureDigests,
+    others: OtherFiles,
+    contents: Option<Digest>,
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
+    pub fn new(
+        workspace: &'a mut Workspace,
+        store: Option<&'a Store>,
+        cancel: &'a AtomicBool,
+    ) -> Self {
+        Self {
+            workspace,
+            store,
+            cancel,
+            closures: ClosureDigests::default(),
+            others: OtherFiles::default(),
+            contents: None,
+        }
+    }
+
     /// The plan for `task`, its units restricted to targets under `only` (all when empty). A
     /// task whose tool cannot be found gives the message to report instead.
     pub fn plan(
@@ -92,21 +109,55 @@ impl Planner<'_> {
         };
         let mut units = Vec::new();
         if task.takes_targets() {
-            let mut everything: Option<Digest> = None;
-            for target in targets.iter().filter(|target| wanted(target)) {
-                let depends_on = match (task.deps, target.file) {
-                    (Deps::File, _) => self.content(&root, target),
-                    (Deps::Imports, Some(file)) => self.closures.of(self.workspace, file),
-                    // Imports of a file ripple does not read are unknown: every target counts.
-                    (Deps::Imports, None) | (Deps::All, _) => {
-                        *everything.get_or_insert_with(|| self.every_target(&root, task, &targets))
+            let wanted: Vec<&Target> = targets.iter().filter(|target| wanted(target)).collect();
+            // Every key is a function of the base, the targets and the workspace's contents
+            // (which decide each closure): with all of those as they were at an earlier run,
+            // that run's keys are replayed without building the graph or any closure, the
+            // bulk of a no-change run's planning.
+            let memo = (!force)
+                .then_some(self.store)
+                .flatten()
+                .map(|store| (store, self.memo_key(&root, base, &wanted, only)));
+            let remembered = memo
+                .as_ref()
+                .and_then(|(store, key)| store.get(&store.key(key)))
+                .and_then(|bytes| postcard::from_bytes::<Vec<[u8; 32]>>(&bytes).ok())
+                .filter(|keys| keys.len() == wanted.len());
+            match remembered {
+                Some(keys) => {
+                    for (target, key) in wanted.iter().zip(keys) {
+                        units.push(Unit {
+                            targets: vec![target.relative.clone()],
+                            key: Digest::from_bytes(key),
+                            found: None,
+                        });
                     }
-                };
-                units.push(Unit {
-                    targets: vec![target.relative.clone()],
-                    key: target_key(base, &target.relative, depends_on),
-                    found: None,
-                });
+                }
+                None => {
+                    let mut everything: Option<Digest> = None;
+                    for target in &wanted {
+                        let depends_on = match (task.deps, target.file) {
+                            (Deps::File, _) => self.content(&root, target),
+                            (Deps::Imports, Some(file)) => self.closures.of(self.workspace, file),
+                            // Imports of a file ripple does not read are unknown: every target
+                            // counts.
+                            (Deps::Imports, None) | (Deps::All, _) => *everything
+                                .get_or_insert_with(|| self.every_target(&root, task, &targets)),
+                        };
+                        units.push(Unit {
+                            targets: vec![target.relative.clone()],
+                            key: target_key(base, &target.relative, depends_on),
+                            found: None,
+                        });
+                    }
+                    if let Some((store, key)) = memo {
+                        let keys: Vec<[u8; 32]> =
+                            units.iter().map(|unit| *unit.key.as_bytes()).collect();
+                        if let Ok(bytes) = postcard::to_allocvec(&keys) {
+                            store.put(store.key(&key), bytes);
+                        }
+                    }
+                }
             }
         } else if targets.iter().any(wanted) {
             let depends_on = self.every_target(&root, task, &targets);
@@ -131,6 +182,39 @@ impl Planner<'_> {
             units,
             inputs,
         })
+    }
+
+    /// The key under which a run remembers the keys of `wanted`: the task's base, the targets
+    /// asked for, the workspace's contents, and the bytes of the targets outside it.
+    fn memo_key(
+        &mut self,
+        root: &Path,
+        base: Digest,
+        wanted: &[&Target],
+        only: &[PathBuf],
+    ) -> Digest {
+        let contents = *self
+            .contents
+            .get_or_insert_with(|| self.workspace.contents_digest());
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(b"task plan");
+        hasher.update(base.as_bytes());
+        hasher.update(contents.as_bytes());
+        for path in only {
+            hasher.update(b"only");
+            hasher.update(path.as_os_str().as_encoded_bytes());
+            hasher.update(b"\0");
+        }
+        for target in wanted {
+            hasher.update(target.relative.as_bytes());
+            hasher.update(b"\0");
+            if target.file.is_none() {
+                hasher.update(&crate::closure::content_part(digest_of_file(
+                    &root.join(&target.relative),
+                )));
+            }
+        }
+        Digest::from_bytes(*hasher.finalize().as_bytes())
     }
 
     fn content(&self, root: &Path, target: &Target) -> Digest {

@@ -583,20 +583,44 @@ impl Workspace {
 
     // ----- what build steps (tasks) key their results on ------------------------------------
 
-    /// The digest of a workspace file's bytes as this run knows them: an open document's text,
-    /// the stat fast path's digest, or the read's; else the file is read now. `None` when it
-    /// cannot be read (it is gone, or unreadable).
+    /// The digest of a workspace file's bytes on disk, which is what a tool run on it reads:
+    /// the stat fast path's digest or the read's; else (an open document, whose unsaved text
+    /// no tool sees, or a file not read yet) the file is read now. `None` when it cannot be
+    /// read (it is gone, or unreadable).
     pub fn file_digest(&self, file: SourceFile) -> Option<Digest> {
+        let path = file.path(&self.db);
         match file.contents(&self.db) {
-            FileContents::Text(text) => Some(Digest::of(text.as_bytes())),
             FileContents::OnDisk(Some(digest)) => Some(*digest),
-            _ => {
-                let path = file.path(&self.db);
-                self.db
-                    .read_digest(path)
-                    .or_else(|| std::fs::read(path).ok().map(|bytes| Digest::of(&bytes)))
+            FileContents::OnDisk(None) => self
+                .db
+                .read_digest(path)
+                .or_else(|| std::fs::read(path).ok().map(|bytes| Digest::of(&bytes))),
+            _ => std::fs::read(path).ok().map(|bytes| Digest::of(&bytes)),
+        }
+    }
+
+    /// A digest of every workspace file's path, language, bytes on disk (`file_digest`) and, for
+    /// an open document, its text: whatever is computed from the workspace's files alone (the
+    /// dependency graph, a task's keys) is a function of it.
+    pub fn contents_digest(&self) -> Digest {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(b"workspace contents");
+        for &file in self.sorted_files.iter() {
+            let path = file.path(&self.db).as_os_str().as_encoded_bytes();
+            hasher.update(&(path.len() as u64).to_le_bytes());
+            hasher.update(path);
+            hasher.update(&(file.language(&self.db).index() as u64).to_le_bytes());
+            match self.file_digest(file) {
+                Some(digest) => hasher.update(digest.as_bytes()),
+                None => hasher.update(b"unreadable"),
+            };
+            // An open document's text decides its imports, so the graph, as much as its bytes
+            // on disk do.
+            if let FileContents::Text(text) = file.contents(&self.db) {
+                hasher.update(Digest::of(text.as_bytes()).as_bytes());
             }
         }
+        Digest::from_bytes(*hasher.finalize().as_bytes())
     }
 
     /// What findings that depend on imports depend on besides the workspace's files: each
