@@ -1,6 +1,7 @@
 //! Helpers shared by ripple's end-to-end tests.
 
 pub mod lsp_client;
+pub mod task_fixtures;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

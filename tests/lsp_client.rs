@@ -22,6 +22,8 @@ pub struct LspClient {
     /// Whether requests from the server are answered (a silent client tests the server's
     /// patience).
     pub answers_requests: bool,
+    /// The action chosen when the server asks (`window/showMessageRequest`); none dismisses.
+    pub chooses: Option<String>,
 }
 
 impl LspClient {
@@ -64,6 +66,7 @@ impl LspClient {
             next_id: 1,
             seen: Vec::new(),
             answers_requests: true,
+            chooses: None,
         }
     }
 
@@ -118,8 +121,16 @@ impl LspClient {
                         && message.get("method").is_some()
                         && message.get("id").is_some()
                     {
-                        // A request from the server (progress token, registration): accept it.
-                        let reply = json!({"jsonrpc": "2.0", "id": message["id"], "result": null});
+                        // A request from the server (progress token, registration): accept it;
+                        // a question gets the chosen action.
+                        let result = match (&message["method"], &self.chooses) {
+                            (method, Some(title)) if method == "window/showMessageRequest" => {
+                                json!({"title": title})
+                            }
+                            _ => Value::Null,
+                        };
+                        let reply =
+                            json!({"jsonrpc": "2.0", "id": message["id"], "result": result});
                         self.send_raw(&reply.to_string());
                     }
                     if predicate(&message) {

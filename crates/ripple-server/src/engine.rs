@@ -19,10 +19,11 @@ use crate::check_thread::{
     start_check_thread,
 };
 use crate::document::{Document, file_path};
-use crate::events::{EditorEvent, Message, PullResult, Request, Session};
+use crate::events::{EditorEvent, Message, PullResult, Request, Session, TasksDone};
 use crate::outbox::Outbox;
 use crate::publish::{Publisher, pull, pull_workspace};
 use crate::stats::Stats;
+use crate::tasks::{EditorTasks, Why};
 use crate::touched::Touched;
 
 /// A re-check touching more files than this reports progress (a branch switch, not a keystroke).
@@ -60,6 +61,8 @@ pub struct Engine {
     checker: std::sync::mpsc::Sender<CheckJob>,
     /// Saves of the cache still being written.
     saving: Vec<std::thread::JoinHandle<()>>,
+    /// The workspace's tasks (mypy, pytest, ...), run after saves.
+    tasks: Option<EditorTasks>,
 }
 
 impl Engine {
@@ -96,6 +99,7 @@ impl Engine {
             pending_since: None,
             waiting_for_check: Vec::new(),
             saving: Vec::new(),
+            tasks: None,
         }
     }
 
@@ -114,6 +118,16 @@ impl Engine {
                     Message::Stop => stop = true,
                     Message::Checked(reply) => self.finish_check(reply),
                     Message::Graph(generation, graph) => self.install_graph(generation, graph),
+                    Message::TasksDone(done) => self.show_tasks(done),
+                    Message::TrustAnswer { trusted, table } => {
+                        let granted = self
+                            .tasks
+                            .as_mut()
+                            .is_some_and(|tasks| tasks.answered(trusted, table));
+                        if granted {
+                            self.start_tasks(Why::Trusted);
+                        }
+                    }
                     Message::Request(request @ Request::Stats(_)) => {
                         self.waiting_for_check.push(request)
                     }
@@ -143,6 +157,10 @@ impl Engine {
                 }
             }
             if stop {
+                // No process a task started outlives the session.
+                if let Some(tasks) = &mut self.tasks {
+                    tasks.stop();
+                }
                 // Saves started earlier finish first: they hold what this one does not repeat.
                 for save in std::mem::take(&mut self.saving) {
                     let _ = save.join();
@@ -217,6 +235,14 @@ impl Engine {
             }
             EditorEvent::Save { uri } => {
                 if let Some(path) = file_path(&uri) {
+                    if !self.documents.contains_key(&path)
+                        && matches!(file_role(&self.languages, &path), FileRole::Source(_))
+                        && let Some(workspace) = &mut self.workspace
+                    {
+                        // Saved but not open here: the disk holds the new text, and what the
+                        // save runs must see it rather than wait for a watcher.
+                        workspace.apply_disk_changes(vec![path.clone()]);
+                    }
                     touched.saved.insert(path.clone());
                     touched.files.insert(path);
                 }
@@ -237,6 +263,9 @@ impl Engine {
                     && session.client_settings != settings
                 {
                     tracing::info!(?settings, "the editor's settings changed");
+                    if let Some(tasks) = &mut self.tasks {
+                        tasks.set_enabled(settings.tasks.unwrap_or(true));
+                    }
                     session.client_settings = settings;
                     // The set of reported files may change: report on all, clear the rest.
                     touched.everything = true;
@@ -287,6 +316,15 @@ impl Engine {
             "loaded the workspace at {}",
             root.display()
         );
+        if let Some(tasks) = &mut self.tasks {
+            tasks.stop();
+        }
+        let enabled = self
+            .session
+            .as_ref()
+            .and_then(|session| session.client_settings.tasks)
+            .unwrap_or(true);
+        self.tasks = Some(EditorTasks::new(&workspace, enabled, self.messages.clone()));
         self.workspace = Some(workspace);
         self.stats.full_loads += 1;
     }
@@ -366,6 +404,7 @@ impl Engine {
                 FileRole::Source(_) | FileRole::Other => {}
             }
         }
+        touched.disk |= !batch.is_empty();
         if let Some(workspace) = &mut self.workspace {
             workspace.apply_disk_changes(batch);
         }
@@ -396,6 +435,7 @@ impl Engine {
                     .files
                     .iter()
                     .any(|path| !self.documents.contains_key(path));
+            self.tasks_after(&touched);
             if refresh && unseen {
                 self.outbox.refresh_diagnostics();
             }
@@ -589,6 +629,68 @@ impl Engine {
             self.stats.last_edit_queries = workspace.db().count_by_query(&records);
             workspace.db().stats().start_recording();
         }
+        self.tasks_after(&touched);
+    }
+
+    // ----- tasks ----------------------------------------------------------------------------
+
+    /// After a check (or, pulling, a batch of changes): the first time, the tasks' kept results
+    /// are shown; after a save or a change on disk, what it made due runs.
+    fn tasks_after(&mut self, touched: &Touched) {
+        let Some(tasks) = &self.tasks else { return };
+        if !tasks.started() {
+            self.start_tasks(Why::Start);
+        } else if !touched.saved.is_empty() || touched.disk || touched.everything {
+            self.start_tasks(Why::Change {
+                saved: !touched.saved.is_empty(),
+                disk: touched.disk || touched.everything,
+            });
+        }
+    }
+
+    fn start_tasks(&mut self, why: Why) {
+        let progress = self.session.as_ref().is_some_and(|s| s.progress);
+        if let (Some(tasks), Some(workspace)) = (&mut self.tasks, &mut self.workspace) {
+            tasks.start(workspace, why, &self.outbox, progress);
+        }
+    }
+
+    /// A task run finished: what changed is shown (pushed with ripple's own findings, or
+    /// pulled again).
+    fn show_tasks(&mut self, done: TasksDone) {
+        let encoding = self.encoding();
+        let Some(changed) = self
+            .tasks
+            .as_mut()
+            .and_then(|tasks| tasks.finish(done, encoding))
+        else {
+            return;
+        };
+        if changed.is_empty() {
+            return;
+        }
+        let pull = self.session.as_ref().is_some_and(|s| s.pull_diagnostics);
+        if pull {
+            if self.session.as_ref().is_some_and(|s| s.refresh_pulled) {
+                self.outbox.refresh_diagnostics();
+            }
+            return;
+        }
+        let workspace = self.workspace.as_ref();
+        let mode = workspace.map(|workspace| diagnostic_mode(self.session.as_ref(), workspace));
+        let documents = &self.documents;
+        // ripple's own findings go with them only where ripple reports: every file in
+        // workspace mode, open documents otherwise.
+        let own = |path: &Path| {
+            let workspace = workspace?;
+            let reported = mode == Some(DiagnosticMode::Workspace) || documents.contains_key(path);
+            reported
+                .then(|| workspace.file(path))
+                .flatten()
+                .map(|file| workspace.check_one(file))
+        };
+        self.publisher
+            .show_tasks(&self.outbox, changed, own, &self.documents, encoding);
     }
 
     // ----- requests -------------------------------------------------------------------------
@@ -603,6 +705,9 @@ impl Engine {
                 let watching = self.watcher.lock().is_ok_and(|watcher| watcher.is_some());
                 if let Some(object) = stats.as_object_mut() {
                     object.insert("watching".into(), watching.into());
+                    if let Some(tasks) = &self.tasks {
+                        object.insert("tasks".into(), tasks.to_json());
+                    }
                 }
                 let _ = reply.send(stats);
             }
@@ -612,7 +717,10 @@ impl Engine {
                 reply,
             } => {
                 let result = match (&self.workspace, file_path(&uri)) {
-                    (Some(workspace), Some(path)) => pull(workspace, &path, encoding),
+                    (Some(workspace), Some(path)) => {
+                        let from_tasks = self.task_diagnostics(&path, encoding);
+                        pull(workspace, &path, encoding, from_tasks)
+                    }
                     _ => None,
                 };
                 let answer = result.map(|(id, diagnostics)| {
@@ -636,12 +744,24 @@ impl Engine {
                         &self.documents,
                         previous,
                         encoding,
+                        &|path| self.task_diagnostics(path, encoding),
                     ),
                     None => Vec::new(),
                 };
                 let _ = reply.send(items);
             }
         }
+    }
+
+    fn task_diagnostics(
+        &self,
+        path: &Path,
+        encoding: PositionEncoding,
+    ) -> Vec<tower_lsp_server::lsp_types::Diagnostic> {
+        self.tasks
+            .as_ref()
+            .map(|tasks| tasks.diagnostics_of(path, encoding))
+            .unwrap_or_default()
     }
 
     fn encoding(&self) -> PositionEncoding {

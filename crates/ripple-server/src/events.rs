@@ -18,6 +18,9 @@ use crate::check_thread::CheckReply;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClientSettings {
     pub diagnostic_mode: Option<DiagnosticMode>,
+    /// `tasks: false` turns the workspace's tasks off (VS Code sends it for a workspace the
+    /// user has not trusted).
+    pub tasks: Option<bool>,
 }
 
 impl ClientSettings {
@@ -25,6 +28,11 @@ impl ClientSettings {
     /// their own), and a bad value is logged and left unset rather than refusing the session.
     pub fn from_json(value: Option<&Value>) -> Self {
         let mut settings = Self::default();
+        match value.and_then(|value| value.get("tasks")) {
+            None | Some(Value::Null) => {}
+            Some(Value::Bool(enabled)) => settings.tasks = Some(*enabled),
+            Some(other) => tracing::warn!("ignoring tasks {other}: expected true or false"),
+        }
         let Some(mode) = value.and_then(|value| value.get("diagnosticMode")) else {
             return settings;
         };
@@ -113,6 +121,20 @@ pub enum Message {
     Checked(CheckReply),
     /// The dependency graph the check thread built after the check of this generation.
     Graph(u64, ripple_workspace::BuiltGraph),
+    /// A run of tasks has finished (or was cancelled).
+    TasksDone(TasksDone),
+    /// The user answered the message asking to trust the workspace's task table (`table`).
+    TrustAnswer {
+        trusted: bool,
+        table: Option<ripple_core::Digest>,
+    },
     /// The session is over: the loop ends after the messages queued before this one.
     Stop,
+}
+
+/// A finished run of the workspace's tasks, back to the loop.
+pub struct TasksDone {
+    /// Which run: a result of an older one than the newest started is dropped.
+    pub generation: u64,
+    pub report: ripple_tasks::TasksReport,
 }

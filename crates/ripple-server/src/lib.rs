@@ -14,6 +14,7 @@ mod framing;
 mod outbox;
 mod publish;
 mod stats;
+mod tasks;
 mod touched;
 mod watcher;
 

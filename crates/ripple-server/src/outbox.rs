@@ -145,6 +145,46 @@ impl Outbox {
     /// token, or does not answer within `PROGRESS_CREATE_PATIENCE`, gets no progress for this
     /// work: the loop must not wait on an editor that never answers.
     pub fn begin_progress(&self, title: &str, total: usize) -> ProgressReporter {
+        self.begin_progress_with(title, format!("0/{total} files"))
+    }
+
+    /// Asks the user to choose one of `actions` (`window/showMessageRequest`), from a task:
+    /// the loop never waits on the editor. `on_answer` gets the chosen title, or `None` when
+    /// the message was dismissed or the client cannot answer.
+    pub fn ask(
+        &self,
+        message: String,
+        actions: Vec<String>,
+        on_answer: impl FnOnce(Option<String>) + Send + 'static,
+    ) {
+        let client = self.client.clone();
+        self.runtime.spawn(async move {
+            let actions = actions
+                .into_iter()
+                .map(|title| tower_lsp_server::lsp_types::MessageActionItem {
+                    title,
+                    properties: Default::default(),
+                })
+                .collect();
+            let answer = client
+                .show_message_request(
+                    tower_lsp_server::lsp_types::MessageType::INFO,
+                    message,
+                    Some(actions),
+                )
+                .await;
+            match answer {
+                Ok(chosen) => on_answer(chosen.map(|item| item.title)),
+                Err(error) => {
+                    tracing::debug!("the client did not answer a message request: {error}");
+                    on_answer(None);
+                }
+            }
+        });
+    }
+
+    /// Like `begin_progress`, with the first message given.
+    pub fn begin_progress_with(&self, title: &str, first: String) -> ProgressReporter {
         let token = NumberOrString::String(format!(
             "ripple/{}",
             self.next_token.fetch_add(1, Ordering::Relaxed)
@@ -186,7 +226,7 @@ impl Outbox {
         reporter.send(WorkDoneProgress::Begin(WorkDoneProgressBegin {
             title: title.to_string(),
             cancellable: Some(false),
-            message: Some(format!("0/{total} files")),
+            message: Some(first),
             percentage: Some(0),
         }));
         reporter
@@ -245,6 +285,15 @@ impl ProgressReporter {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// One report: a message and how far, in percent.
+    pub fn report(&self, message: String, percentage: usize) {
+        self.send(WorkDoneProgress::Report(WorkDoneProgressReport {
+            cancellable: Some(false),
+            message: Some(message),
+            percentage: Some(u32::try_from(percentage.min(100)).unwrap_or(100)),
+        }));
     }
 
     pub fn end(self, message: String) {

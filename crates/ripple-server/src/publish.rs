@@ -34,6 +34,10 @@ pub struct Publisher {
     /// The same, before conversion: a file whose text and findings did not change is skipped
     /// without converting positions (in workspace mode, most files after most edits).
     published_raw: HashMap<PathBuf, Arc<[Diagnostic]>>,
+    /// What tasks (mypy, pytest, ...) say of each file, shown after ripple's own findings:
+    /// LSP replaces a file's whole list, so each publish carries both, and neither wipes the
+    /// other.
+    tasks: HashMap<PathBuf, Vec<lsp::Diagnostic>>,
 }
 
 impl Publisher {
@@ -97,9 +101,56 @@ impl Publisher {
             self.published.remove(&path);
             self.published_raw.remove(&path);
             if let Some(uri) = Uri::from_file_path(&path) {
-                outbox.publish(uri, Vec::new(), None);
+                // What tasks said of it stays until a task run says otherwise.
+                let left = self.tasks.get(&path).cloned().unwrap_or_default();
+                outbox.publish(uri, left, None);
             }
         }
+    }
+
+    /// Shows what a task run changed: for each path, its tasks' diagnostics now, published
+    /// with ripple's own findings of the file (`own`; none for a file ripple does not check,
+    /// such as the config file a failed task is reported on).
+    pub fn show_tasks(
+        &mut self,
+        outbox: &Outbox,
+        changed: HashMap<PathBuf, Vec<lsp::Diagnostic>>,
+        own: impl Fn(&Path) -> Option<FileReport>,
+        documents: &HashMap<PathBuf, Document>,
+        encoding: PositionEncoding,
+    ) {
+        for (path, list) in changed {
+            if list.is_empty() {
+                self.tasks.remove(&path);
+            } else {
+                self.tasks.insert(path.clone(), list);
+            }
+            let mut all = match own(&path) {
+                Some(report) => {
+                    self.published_raw
+                        .insert(path.clone(), report.diagnostics.clone());
+                    to_lsp(&report.diagnostics, &report.lines, encoding)
+                }
+                None => Vec::new(),
+            };
+            all.extend(self.tasks.get(&path).cloned().unwrap_or_default());
+            let Ok(encoded) = EncodedDiagnostics::new(&all) else {
+                continue;
+            };
+            let version = documents.get(&path).map(|document| document.version);
+            let frame =
+                Uri::from_file_path(&path).and_then(|uri| publish_frame(&uri, &encoded, version));
+            if let Some(frame) = frame {
+                outbox.send_frame(frame);
+                self.published
+                    .insert(path.clone(), Fingerprint::of(encoded.as_bytes()));
+            }
+        }
+    }
+
+    /// What tasks say of `path`, for a pull.
+    pub fn task_diagnostics(&self, path: &Path) -> &[lsp::Diagnostic] {
+        self.tasks.get(path).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -148,19 +199,25 @@ impl Publisher {
         }
         let version = documents.get(&report.path).map(|d| d.version);
         let shown = self.published.get(&report.path);
-        if report.diagnostics.is_empty() && version.is_none() && shown.is_none() {
+        let from_tasks = self.task_diagnostics(&report.path);
+        if report.diagnostics.is_empty()
+            && from_tasks.is_empty()
+            && version.is_none()
+            && shown.is_none()
+        {
             return Decision::Remember(Fingerprint::of(b"[]"));
         }
-        let diagnostics =
-            match EncodedDiagnostics::new(&to_lsp(&report.diagnostics, &report.lines, encoding)) {
-                Ok(diagnostics) => diagnostics,
-                Err(error) => {
-                    // Cannot happen (LSP's types always serialize); were it to, the file's last
-                    // publish is left as it was rather than a wrong list sent.
-                    tracing::error!("cannot encode the diagnostics of a publish: {error}");
-                    return Decision::Skip;
-                }
-            };
+        let mut all = to_lsp(&report.diagnostics, &report.lines, encoding);
+        all.extend_from_slice(from_tasks);
+        let diagnostics = match EncodedDiagnostics::new(&all) {
+            Ok(diagnostics) => diagnostics,
+            Err(error) => {
+                // Cannot happen (LSP's types always serialize); were it to, the file's last
+                // publish is left as it was rather than a wrong list sent.
+                tracing::error!("cannot encode the diagnostics of a publish: {error}");
+                return Decision::Skip;
+            }
+        };
         let fingerprint = Fingerprint::of(diagnostics.as_bytes());
         let edited = version.is_some() && touched.files.contains(&report.path);
         if !edited && shown == Some(&fingerprint) {
@@ -176,15 +233,27 @@ impl Publisher {
 }
 
 /// A file's diagnostics for a pull request, with a result id that changes when they do.
+/// `from_tasks` are what tasks say of the file, shown after ripple's own findings; a file
+/// ripple does not check has a report only when tasks say something of it.
 pub fn pull(
     workspace: &Workspace,
     path: &Path,
     encoding: PositionEncoding,
+    from_tasks: Vec<lsp::Diagnostic>,
 ) -> Option<(String, Vec<lsp::Diagnostic>)> {
-    let file = workspace.file(path)?;
-    let report = workspace.check_one(file);
-    let converted = to_lsp(&report.diagnostics, &report.lines, encoding);
-    let id = result_id(&converted, *file.revision(workspace.db()));
+    let (mut converted, revision) = match workspace.file(path) {
+        Some(file) => {
+            let report = workspace.check_one(file);
+            (
+                to_lsp(&report.diagnostics, &report.lines, encoding),
+                *file.revision(workspace.db()),
+            )
+        }
+        None if !from_tasks.is_empty() => (Vec::new(), 0),
+        None => return None,
+    };
+    converted.extend(from_tasks);
+    let id = result_id(&converted, revision);
     Some((id, converted))
 }
 
@@ -198,6 +267,7 @@ pub fn pull_workspace(
     documents: &HashMap<PathBuf, Document>,
     previous: Vec<(Uri, String)>,
     encoding: PositionEncoding,
+    from_tasks: &dyn Fn(&Path) -> Vec<lsp::Diagnostic>,
 ) -> Vec<(Uri, PullResult)> {
     let held: HashMap<PathBuf, String> = previous
         .into_iter()
@@ -214,9 +284,10 @@ pub fn pull_workspace(
     };
     let mut items = Vec::new();
     for path in &reported {
-        let (Some((id, diagnostics)), Some(uri)) =
-            (pull(workspace, path, encoding), Uri::from_file_path(path))
-        else {
+        let (Some((id, diagnostics)), Some(uri)) = (
+            pull(workspace, path, encoding, from_tasks(path)),
+            Uri::from_file_path(path),
+        ) else {
             continue;
         };
         let result = if held.get(path) == Some(&id) {

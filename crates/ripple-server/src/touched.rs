@@ -10,6 +10,8 @@ pub struct Touched {
     pub files: HashSet<PathBuf>,
     pub saved: HashSet<PathBuf>,
     pub closed: HashSet<PathBuf>,
+    /// Files changed on disk by something other than the editor's saves (a checkout, a tool).
+    pub disk: bool,
     /// Anything may have changed (a load, a branch switch the graph cannot follow, a setting).
     pub everything: bool,
 }
@@ -23,6 +25,7 @@ impl Touched {
         self.files.extend(other.files);
         self.saved.extend(other.saved);
         self.closed.extend(other.closed);
+        self.disk |= other.disk;
         self.everything |= other.everything;
     }
 }
