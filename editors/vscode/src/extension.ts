@@ -33,6 +33,8 @@ export function activate(context: vscode.ExtensionContext): void {
             }
             // ripple.trace.server is followed by vscode-languageclient itself.
         }),
+        // Tasks run the workspace's commands: the server hears at once that it may.
+        vscode.workspace.onDidGrantWorkspaceTrust(() => void running.sendSettings()),
     );
 
     // Not awaited: activation should not wait for the server to index the workspace.

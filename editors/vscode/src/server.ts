@@ -85,7 +85,7 @@ export class RippleServer implements vscode.Disposable {
         return client.sendRequest<ServerStats>(STATS_REQUEST);
     }
 
-    /** Sends the settings the server reads (`ripple.diagnosticMode`) to the running server. */
+    /** Sends the settings the server reads (`ripple.diagnosticMode`, whether tasks may run) to the running server. */
     async sendSettings(): Promise<void> {
         const client = this.client;
         if (client === undefined || client.state !== State.Running) {

@@ -10,6 +10,12 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 /** The settings the server reads, in initializationOptions and workspace/didChangeConfiguration. */
 export interface ServerSettings {
     diagnosticMode?: DiagnosticMode;
+    /**
+     * Whether the workspace's tasks (`[tasks.NAME]` in ripple.toml) may run: false in a
+     * workspace VS Code does not trust. In a trusted one the server still asks once per task
+     * table, as `ripple trust` does on the command line.
+     */
+    tasks: boolean;
 }
 
 export function configuredServerPath(): string {
@@ -35,7 +41,8 @@ export function logFilter(level: LogLevel): string {
 export function serverSettings(): ServerSettings {
     const inspected = vscode.workspace.getConfiguration(SECTION).inspect<DiagnosticMode>('diagnosticMode');
     const diagnosticMode = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
-    return diagnosticMode === undefined ? {} : { diagnosticMode };
+    const tasks = vscode.workspace.isTrusted;
+    return diagnosticMode === undefined ? { tasks } : { diagnosticMode, tasks };
 }
 
 /** Settings read only when the server starts, so a change to them needs a restart. */
