@@ -178,9 +178,7 @@ pub fn list(args: TasksArgs, languages: &Languages) -> anyhow::Result<ExitCode> 
     let table = ripple_tasks::read_tasks(workspace.config());
     let tasks: Vec<&TaskDefinition> = table.tasks.iter().collect();
     let statuses = ripple_tasks::task_status(&mut workspace, &tasks);
-    if let Some(store) = workspace.store() {
-        store.flush();
-    }
+    keep(&mut workspace);
     let mut out = std::io::stdout().lock();
     if args.format == Format::Json {
         let problems: Vec<serde_json::Value> = table
@@ -292,9 +290,7 @@ pub fn run(args: RunArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
         cancel: &CANCEL,
     };
     let ran = ripple_tasks::run_tasks(&mut workspace, &tasks, &options);
-    if let Some(store) = workspace.store() {
-        store.flush();
-    }
+    keep(&mut workspace);
     let mut findings = findings_of(&workspace, &ran.outcomes);
     findings.sort_by(|a, b| (&a.path, a.start, &a.code).cmp(&(&b.path, b.start, &b.code)));
     let report = Report {
@@ -326,6 +322,14 @@ pub fn run(args: RunArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
 }
 
 /// `-j N`: at least one; the cores by default.
+/// Writes what the run learned, indexes included: flushing the store alone left no disk
+/// index, so every run began a new disk epoch and no `deps = "imports"` result was replayed.
+fn keep(workspace: &mut Workspace) {
+    if let Some(save) = workspace.save_cache() {
+        save.run();
+    }
+}
+
 pub fn jobs(requested: Option<usize>) -> anyhow::Result<usize> {
     match requested {
         Some(0) => bail!("-j takes 1 or more processes"),

@@ -139,6 +139,47 @@ fn an_untrusted_workspace_runs_nothing_until_trusted() {
 const SLEEPER: &str =
     "[\"sh\", \"-c\", \"echo $$ > group; sleep 60 & sleep 60; true\", \"{files}\"]";
 
+/// `ripple run` and `ripple tasks` keep what they learn as `check` does: a second run on a
+/// fresh cache replays every `deps = "imports"` result.
+#[test]
+fn run_alone_replays_what_it_ran() {
+    let dir = write_tree(&[
+        (
+            "ripple.toml",
+            "[tasks.count]\ncommand = [\"sh\", \"-c\", \"echo run >> runs; echo '[]'\", \"{files}\"]\nfiles = [\"*.py\"]\nformat = \"ruff-json\"\njobs = 1\n",
+        ),
+        ("a.py", "import b\n"),
+        ("b.py", "x = 1\n"),
+    ]);
+    let state = tempfile::tempdir().expect("state dir");
+    let root = dir.path();
+    trust(root, state.path());
+    let runs = || std::fs::read_to_string(root.join("runs")).map_or(0, |text| text.lines().count());
+    let run = || {
+        let output = ripple(root, state.path(), &["run", "count"])
+            .output()
+            .expect("ripple run");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run();
+    assert_eq!(runs(), 1);
+    run();
+    assert_eq!(runs(), 1, "the second run ran again");
+    let listed = ripple(root, state.path(), &["tasks", "--format", "json"])
+        .output()
+        .expect("ripple tasks");
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap_or_default();
+    assert_eq!(listed["tasks"][0]["targets"]["a.py"], "fresh", "{listed}");
+    write_contents(&root.join("b.py"), "x = 2\n");
+    run();
+    assert_eq!(runs(), 2, "a change to an import did not run");
+}
+
 #[test]
 fn a_timeout_kills_the_whole_process_group_and_says_so() {
     let dir = write_tree(&[
@@ -216,7 +257,7 @@ fn a_missing_tool_or_a_bad_table_is_a_diagnostic_on_the_config() {
     let dir = write_tree(&[
         (
             "ripple.toml",
-            "[tasks.gone]\ncommand = [\"ripple-no-such-tool\", \"{files}\"]\nfiles = [\"*.py\"]\nformat = \"ruff-json\"\n\n[tasks.bad]\ncommand = [\"true\", \"{file\"]\nfiles = [\"*.py\"]\nformat = \"ruff-json\"\ncolour = \"red\"\n\n[tasks.crash]\ncommand = [\"sh\", \"-c\", \"echo boom >&2; exit 3\", \"{files}\"]\nfiles = [\"*.py\"]\nformat = \"ruff-json\"\n\n[tasks.garbled]\ncommand = [\"sh\", \"-c\", \"echo not json; exit 1\", \"{files}\"]\nfiles = [\"*.py\"]\nformat = \"ruff-json\"\n",
+            "[tasks.gone]\ncommand = [\"ripple-no-such-tool\", \"{files}\"]\nfiles = [\"*.py\"]\nformat = \"ruff-json\"\n\n[tasks.bad]\ncommand = [\"true\", \"{file\"]\nfiles = [\"*.py\"]\nformat = \"ruff-json\"\ncolour = \"red\"\n\n[tasks.crash]\ncommand = [\"sh\", \"-c\", \"echo boom >&2; exit 3\", \"{files}\"]\nfiles = [\"*.py\"]\nformat = \"ruff-json\"\n\n[tasks.garbled]\ncommand = [\"sh\", \"-c\", \"echo not json; exit 1\", \"{files}\"]\nfiles = [\"*.py\"]\nformat = \"ruff-json\"\njobs = 1\n",
         ),
         ("a.py", "x = 1\n"),
     ]);
