@@ -30,7 +30,8 @@ const FORMAT_VERSION: u32 = 3;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FolderSeen {
     pub path: PathBuf,
-    /// Its stat when looked in; `None`: it was missing.
+    /// Its stat when looked in; `None`: it was missing, and whatever was asked of it answered
+    /// "nothing", so no answer is kept: the folder appearing is the change.
     pub stat: Option<FileStat>,
     /// Entries asked about by name, and what each was.
     pub names: Vec<(String, PathKind)>,
@@ -188,7 +189,8 @@ impl DiskIndex {
                 (Some(recorded), Some(current)) => {
                     recorded == current && current.mtime_ns < settled && current.ctime_ns < settled
                 }
-                _ => false,
+                // A folder that appeared or went: its answers are not kept (see `FolderSeen`).
+                _ => return false,
             };
             if unchanged {
                 continue;

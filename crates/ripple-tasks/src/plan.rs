@@ -196,25 +196,26 @@ impl<'a> Planner<'a> {
         let contents = *self
             .contents
             .get_or_insert_with(|| self.workspace.contents_digest());
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(b"task plan");
-        hasher.update(base.as_bytes());
-        hasher.update(contents.as_bytes());
+        // One buffer hashed once (see `Workspace::contents_digest`).
+        let mut bytes: Vec<u8> = Vec::with_capacity(96 + wanted.len() * 64);
+        bytes.extend_from_slice(b"task plan");
+        bytes.extend_from_slice(base.as_bytes());
+        bytes.extend_from_slice(contents.as_bytes());
         for path in only {
-            hasher.update(b"only");
-            hasher.update(path.as_os_str().as_encoded_bytes());
-            hasher.update(b"\0");
+            bytes.extend_from_slice(b"only");
+            bytes.extend_from_slice(path.as_os_str().as_encoded_bytes());
+            bytes.push(0);
         }
         for target in wanted {
-            hasher.update(target.relative.as_bytes());
-            hasher.update(b"\0");
+            bytes.extend_from_slice(target.relative.as_bytes());
+            bytes.push(0);
             if target.file.is_none() {
-                hasher.update(&crate::closure::content_part(digest_of_file(
+                bytes.extend_from_slice(&crate::closure::content_part(digest_of_file(
                     &root.join(&target.relative),
                 )));
             }
         }
-        Digest::from_bytes(*hasher.finalize().as_bytes())
+        Digest::from_bytes(*blake3::hash(&bytes).as_bytes())
     }
 
     fn content(&self, root: &Path, target: &Target) -> Digest {

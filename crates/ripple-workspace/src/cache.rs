@@ -248,6 +248,11 @@ impl WorkspaceCache {
             // The recorded stat stays: answers recorded earlier were not asked again, and a
             // changed stat makes the next run ask them.
             let recorded = &mut self.disk.folders[index];
+            if recorded.stat.is_some() != probe.stat.is_some() {
+                // Appeared or went while this epoch's results looked in it.
+                self.disk_moved = true;
+                continue;
+            }
             let names: FxHashMap<&str, PathKind> = recorded
                 .names
                 .iter()

@@ -139,11 +139,19 @@ impl RippleDatabase {
             .collect();
         keys.into_iter()
             .filter_map(|key| self.probed_folders.remove(&key))
-            .map(|(folder, probe)| FolderSeen {
-                path: PathBuf::from(folder),
-                stat: probe.stat,
-                names: probe.names.into_iter().collect(),
-                prefixes: probe.prefixes.into_iter().collect(),
+            .map(|(folder, probe)| {
+                let mut seen = FolderSeen {
+                    path: PathBuf::from(folder),
+                    stat: probe.stat,
+                    names: probe.names.into_iter().collect(),
+                    prefixes: probe.prefixes.into_iter().collect(),
+                };
+                if seen.stat.is_none() {
+                    // A missing folder's answers are all "nothing": its absence says it all.
+                    seen.names.clear();
+                    seen.prefixes.clear();
+                }
+                seen
             })
             .collect()
     }

@@ -430,13 +430,15 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The digest of a workspace's file set: every file's path and language, in path order.
 pub(crate) fn file_set_digest(db: &dyn Db, files: &[SourceFile]) -> Digest {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(b"file set");
+    // The same bytes as an update per field, in one buffer: blake3's per-call overhead was
+    // most of the cost.
+    let mut bytes: Vec<u8> = Vec::with_capacity(8 + files.len() * 64);
+    bytes.extend_from_slice(b"file set");
     for file in files {
         let path = file.path(db).as_os_str().as_encoded_bytes();
-        hasher.update(&(path.len() as u64).to_le_bytes());
-        hasher.update(path);
-        hasher.update(&(file.language(db).index() as u64).to_le_bytes());
+        bytes.extend_from_slice(&(path.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(path);
+        bytes.extend_from_slice(&(file.language(db).index() as u64).to_le_bytes());
     }
-    Digest::from_bytes(*hasher.finalize().as_bytes())
+    Digest::from_bytes(*blake3::hash(&bytes).as_bytes())
 }
