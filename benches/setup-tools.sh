@@ -6,8 +6,9 @@
 # (`pip index versions ruff`, `pip index versions pyflakes`; ty, for benches/lsp_latency.py, was
 # added later at the then newest `pip index versions ty`; matplotlib, for the plots of
 # benches/run, and pyright, `npm view pyright version`, later still; mypy, for the tasks
-# benchmark, at the version the tasks' tests pin). Change them here,
-# deliberately.
+# benchmark, at the version the tasks' tests pin; pytest, pytest-testmon and coverage (testmon's
+# tracer), for benches/testselect.py, with pretend and tomli_w, which packaging's test suite
+# imports, at the then newest `pip index versions NAME`). Change them here, deliberately.
 set -euo pipefail
 
 TOOLS=(
@@ -16,6 +17,11 @@ TOOLS=(
     "ty==0.0.104"
     "matplotlib==3.11.2"
     "mypy==1.20.2"
+    "pytest==9.2.0"
+    "pytest-testmon==2.2.0"
+    "coverage==7.18.0"
+    "pretend==1.0.9"
+    "tomli_w==1.2.0"
 )
 # pyright comes from npm (its PyPI wrapper would download Node at run time).
 PYRIGHT="pyright@1.1.414"
