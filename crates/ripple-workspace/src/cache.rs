@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use ripple_core::{Db as _, Digest, LanguageId, PathKind, SourceFile};
+use ripple_core::{Db as _, Digest, LanguageId, SourceFile};
 use ripple_store::{DiskIndex, FileStat, FolderSeen, Store, WalkIndex};
 use rustc_hash::FxHashMap;
 
@@ -253,37 +253,11 @@ impl WorkspaceCache {
                 self.disk_moved = true;
                 continue;
             }
-            let names: FxHashMap<&str, PathKind> = recorded
-                .names
-                .iter()
-                .map(|(name, kind)| (name.as_str(), *kind))
-                .collect();
-            let mut new_names = Vec::new();
-            for (name, kind) in probe.names {
-                match names.get(name.as_str()) {
-                    Some(known) if *known != kind => self.disk_moved = true,
-                    Some(_) => {}
-                    None => new_names.push((name, kind)),
-                }
-            }
-            let prefixes: FxHashMap<&str, Digest> = recorded
-                .prefixes
-                .iter()
-                .map(|(prefix, digest)| (prefix.as_str(), *digest))
-                .collect();
-            let mut new_prefixes = Vec::new();
-            for (prefix, digest) in probe.prefixes {
-                match prefixes.get(prefix.as_str()) {
-                    Some(known) if *known != digest => self.disk_moved = true,
-                    Some(_) => {}
-                    None => new_prefixes.push((prefix, digest)),
-                }
-            }
-            if !new_names.is_empty() || !new_prefixes.is_empty() {
-                recorded.names.extend(new_names);
-                recorded.prefixes.extend(new_prefixes);
-                self.dirty = true;
-            }
+            let (names_moved, names_added) = merge_answers(&mut recorded.names, probe.names);
+            let (prefixes_moved, prefixes_added) =
+                merge_answers(&mut recorded.prefixes, probe.prefixes);
+            self.disk_moved |= names_moved || prefixes_moved;
+            self.dirty |= names_added || prefixes_added;
         }
     }
 
@@ -422,4 +396,22 @@ impl CacheSave {
 
 pub(crate) fn now_ns() -> i64 {
     ripple_store::now_ns()
+}
+
+/// Adds to `recorded` the answers it lacks from `seen`: whether one of `seen` contradicts a
+/// recorded answer (the folder moved), and whether any was added.
+fn merge_answers<A: Copy + PartialEq>(
+    recorded: &mut Vec<(String, A)>,
+    seen: Vec<(String, A)>,
+) -> (bool, bool) {
+    let known: FxHashMap<String, A> = recorded.iter().cloned().collect();
+    let mut moved = false;
+    let before = recorded.len();
+    for (name, answer) in seen {
+        match known.get(&name) {
+            Some(was) => moved |= *was != answer,
+            None => recorded.push((name, answer)),
+        }
+    }
+    (moved, recorded.len() > before)
 }
