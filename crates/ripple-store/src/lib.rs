@@ -79,6 +79,9 @@ pub struct Store {
 #[derive(Default)]
 struct Pending {
     values: rustc_hash::FxHashMap<Digest, std::sync::Arc<[u8]>>,
+    /// The keys in the order they were first put: written in that order, values computed
+    /// together (a task run's results) lie together, and are read together (`get_many`).
+    order: Vec<Digest>,
     bytes: usize,
 }
 
@@ -202,6 +205,42 @@ impl Store {
         None
     }
 
+    /// The values stored for `keys`, in their order, as `get` would find them one by one, but
+    /// with entries that lie together in a pack read together.
+    pub fn get_many(&self, keys: &[Digest]) -> Vec<Option<Blob>> {
+        let mut values: Vec<Option<Blob>> = vec![None; keys.len()];
+        {
+            let pending = lock(&self.pending);
+            for (value, key) in values.iter_mut().zip(keys) {
+                *value = pending.values.get(key).map(|value| value.to_vec());
+            }
+        }
+        let packs = read(&self.packs);
+        for pack in packs.iter() {
+            // Newest first, as `get`: only what no newer pack (or a damaged entry of one) gave.
+            let wanted: Vec<usize> = (0..keys.len()).filter(|&i| values[i].is_none()).collect();
+            if wanted.is_empty() {
+                break;
+            }
+            let asked: Vec<Digest> = wanted.iter().map(|&i| keys[i]).collect();
+            for (position, entry) in pack.get_many(&asked) {
+                let index = wanted[position];
+                match entry {
+                    Ok(entry) => {
+                        if entry.last_used < self.today {
+                            lock(&self.promoted).push((keys[index], entry.value.clone()));
+                        }
+                        values[index] = Some(entry.value);
+                    }
+                    Err(pack::Damaged) => self.warn_once_damaged(&pack.path),
+                }
+            }
+        }
+        let found = values.iter().filter(|value| value.is_some()).count();
+        self.hits.fetch_add(found as u64, Ordering::Relaxed);
+        values
+    }
+
     /// Keeps `value` for `key`, written at the next `flush` (or at once, when much is waiting).
     /// Counts a miss: it was computed.
     pub fn put(&self, key: Digest, value: Vec<u8>) {
@@ -211,6 +250,7 @@ impl Store {
             let length = value.len();
             if pending.values.insert(key, value.into()).is_none() {
                 pending.bytes += length;
+                pending.order.push(key);
             }
             pending.bytes > PENDING_BYTES
         };
@@ -233,15 +273,16 @@ impl Store {
         if self.write_failed.load(Ordering::Relaxed) {
             return;
         }
-        let pending = std::mem::take(&mut *lock(&self.pending)).values;
+        let pending = std::mem::take(&mut *lock(&self.pending));
         let promoted = std::mem::take(&mut *lock(&self.promoted));
-        if pending.is_empty() && promoted.is_empty() {
+        if pending.values.is_empty() && promoted.is_empty() {
             return;
         }
         let today = self.today;
         let mut entries = pending
+            .order
             .iter()
-            .map(|(key, value)| (*key, &**value, today))
+            .filter_map(|key| Some((*key, &**pending.values.get(key)?, today)))
             .chain(
                 promoted
                     .iter()
@@ -667,6 +708,117 @@ mod tests {
         assert_eq!((kept, dropped), (3, 7));
         clean(dir.path()).unwrap_or_else(|error| panic!("{error}"));
         assert!(!dir.path().exists());
+    }
+
+    #[test]
+    fn get_many_finds_what_get_finds_reading_neighbours_together() {
+        let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+        // An older pack with 0..40 (some values big enough to end a read span), a newer one
+        // that holds 5 again with another value, and 41 still pending.
+        let older = Store::open(dir.path(), build());
+        for n in 0..40 {
+            let size = if n % 13 == 0 {
+                40_000
+            } else {
+                10 + usize::from(n)
+            };
+            older.put(older.key(&key(n)), vec![n; size]);
+        }
+        older.flush();
+        let newer = Store::open(dir.path(), build());
+        newer.put(newer.key(&key(5)), b"five again".to_vec());
+        newer.flush();
+        let store = Store::open(dir.path(), build());
+        store.put(store.key(&key(41)), b"pending".to_vec());
+        let asked: Vec<Digest> = [39, 5, 0, 200, 41, 13, 12, 14, 1]
+            .iter()
+            .map(|&n| store.key(&key(n)))
+            .collect();
+        let many = store.get_many(&asked);
+        let one_by_one: Vec<Option<Blob>> = asked.iter().map(|key| store.get(key)).collect();
+        assert_eq!(many, one_by_one);
+        assert_eq!(many[1].as_deref(), Some(&b"five again"[..]));
+        assert_eq!(many[3], None);
+        assert_eq!(many[4].as_deref(), Some(&b"pending"[..]));
+        assert_eq!(store.counts().hits, 16);
+
+        // A damaged entry in the newest pack is a miss there, and the older pack's value is
+        // found, as by `get`.
+        let (newest, _) = pack_paths(dir.path())
+            .unwrap_or_default()
+            .into_iter()
+            .max_by_key(|(_, modified)| *modified)
+            .unwrap_or_else(|| panic!("no pack"));
+        let mut bytes = std::fs::read(&newest).unwrap_or_default();
+        let at = bytes
+            .windows(10)
+            .position(|window| window == b"five again")
+            .unwrap_or_else(|| panic!("the value is not in the newest pack"));
+        bytes[at] ^= 0xff;
+        std::fs::write(&newest, &bytes).unwrap_or_else(|error| panic!("{error}"));
+        let damaged = Store::open(dir.path(), build());
+        let found = damaged.get_many(&[damaged.key(&key(5))]);
+        assert_eq!(found[0].as_deref(), Some(&[5u8; 15][..]));
+        assert_eq!(damaged.take_warnings().len(), 1);
+    }
+
+    #[test]
+    fn a_merge_keeps_the_newest_value_and_the_order_values_were_written_in() {
+        let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+        // Written in an order that is not the keys' order.
+        let order: Vec<u8> = (0..30).rev().collect();
+        let first = Store::open(dir.path(), build());
+        for &n in &order {
+            first.put(first.key(&key(n)), vec![n; 20]);
+        }
+        first.flush();
+        if let Some((path, _)) = pack_paths(dir.path()).unwrap_or_default().pop() {
+            let file = std::fs::File::options().write(true).open(&path);
+            let _ = file.and_then(|file| file.set_modified(std::time::SystemTime::UNIX_EPOCH));
+        }
+        // Each pack is dated a second after the one before, in the past, so which is newest is
+        // unambiguous; the last is written now, and its flush merges them all.
+        let past = std::time::SystemTime::now() - Duration::from_secs(100);
+        for round in 0..MAX_PACKS as u8 {
+            let written = past + Duration::from_secs(u64::from(round) + 1);
+            let store = Store::open(dir.path(), build());
+            store.put(store.key(&key(7)), vec![100 + round; 20]);
+            store.flush();
+            if let Some((path, _)) = pack_paths(dir.path())
+                .unwrap_or_default()
+                .into_iter()
+                .max_by_key(|(_, modified)| *modified)
+            {
+                let file = std::fs::File::options().write(true).open(&path);
+                let _ = file.and_then(|file| file.set_modified(written));
+            }
+        }
+        assert_eq!(pack_paths(dir.path()).unwrap_or_default().len(), 1);
+        let store = Store::open(dir.path(), build());
+        assert_eq!(
+            store.get(&store.key(&key(7))),
+            Some(vec![100 + MAX_PACKS as u8 - 1; 20])
+        );
+        // The first values lie in the merged pack in the order they were first written.
+        let (merged, _) = pack_paths(dir.path())
+            .unwrap_or_default()
+            .pop()
+            .unwrap_or_else(|| panic!("no pack"));
+        let bytes = std::fs::read(merged).unwrap_or_default();
+        let places: Vec<usize> = order
+            .iter()
+            .filter(|&&n| n != 7)
+            .map(|&n| {
+                bytes
+                    .windows(20)
+                    .position(|window| window == [n; 20])
+                    .unwrap_or_else(|| panic!("value {n} is not in the merged pack"))
+            })
+            .collect();
+        assert!(
+            places.windows(2).all(|pair| pair[0] < pair[1]),
+            "{places:?}"
+        );
     }
 
     #[test]

@@ -106,54 +106,61 @@ pub(crate) fn merge(
     max_age_days: Option<u32>,
     max_bytes: Option<u64>,
 ) -> std::io::Result<(usize, usize)> {
-    let paths = crate::pack_paths(dir)?;
+    let mut paths = crate::pack_paths(dir)?;
+    // Newest first, as a run reads them: of a key kept twice (a task result run again), the
+    // merged pack keeps the value a run would have found.
+    paths.sort_by_key(|(_, modified)| std::cmp::Reverse(*modified));
     let mut packs = Vec::new();
     for (path, _) in &paths {
         if let Opened::Pack(pack) = Pack::open(path, build)? {
             packs.push(pack);
         }
     }
-    // One merged pack per build, each entry with its latest use.
-    let mut latest: FxHashMap<(Digest, Digest), (Vec<u8>, u32)> = FxHashMap::default();
+    // One merged pack per build, each entry with its latest use and the place it was first
+    // met at (packs in turn, each in the order it was written).
+    let mut latest: FxHashMap<(Digest, Digest), (Vec<u8>, u32, usize)> = FxHashMap::default();
     for pack in &packs {
         for (key, entry) in pack.intact_entries() {
-            let slot = latest
-                .entry((pack.build, key))
-                .or_insert((entry.value, entry.last_used));
+            let place = latest.len();
+            let slot =
+                latest
+                    .entry((pack.build, key))
+                    .or_insert((entry.value, entry.last_used, place));
             slot.1 = slot.1.max(entry.last_used);
         }
     }
     let total = latest.len();
-    let mut kept: Vec<(Digest, Digest, Vec<u8>, u32)> = latest
+    let mut kept: Vec<(Digest, Digest, Vec<u8>, u32, usize)> = latest
         .into_iter()
-        .map(|((build, key), (value, day))| (build, key, value, day))
+        .map(|((build, key), (value, day, place))| (build, key, value, day, place))
         .collect();
     if let Some(max_age) = max_age_days {
         let oldest = crate::today().saturating_sub(max_age);
-        kept.retain(|(_, _, _, day)| *day >= oldest);
+        kept.retain(|(_, _, _, day, _)| *day >= oldest);
     }
-    // Most recently used first, then by key for a fixed order.
-    kept.sort_by(|a, b| b.3.cmp(&a.3).then(a.1.cmp(&b.1)));
+    // Most recently used first (what pruning by size keeps), then in the order they were
+    // written: entries written together stay together, to be read together.
+    kept.sort_by(|a, b| b.3.cmp(&a.3).then(a.4.cmp(&b.4)));
     if let Some(max_bytes) = max_bytes {
         let mut size = 0u64;
         let fits = kept
             .iter()
-            .take_while(|(_, _, value, _)| {
+            .take_while(|(_, _, value, _, _)| {
                 size += 48 + 44 + value.len() as u64;
                 size <= max_bytes
             })
             .count();
         kept.truncate(fits);
     }
-    let mut builds: Vec<Digest> = kept.iter().map(|(build, _, _, _)| *build).collect();
+    let mut builds: Vec<Digest> = kept.iter().map(|(build, _, _, _, _)| *build).collect();
     builds.sort();
     builds.dedup();
     let mut written = Vec::new();
     for pack_build in builds {
         let mut entries = kept
             .iter()
-            .filter(|(build, _, _, _)| *build == pack_build)
-            .map(|(_, key, value, day)| (*key, value.as_slice(), *day));
+            .filter(|(build, _, _, _, _)| *build == pack_build)
+            .map(|(_, key, value, day, _)| (*key, value.as_slice(), *day));
         written.push(pack::write(dir, &pack_build, &mut entries)?);
     }
     for pack in &packs {
