@@ -131,7 +131,10 @@ pub fn prepare_tasks(
             name: task.name.clone(),
             ..TaskOutcome::default()
         };
-        match planner.plan(task, options.only, options.force) {
+        let planning = std::time::Instant::now();
+        let planned = planner.plan(task, options.only, options.force);
+        tracing::debug!(task = %task.name, elapsed = ?planning.elapsed(), "planned");
+        match planned {
             Err(message) => {
                 outcome.failures = 1;
                 outcome.diagnostics.push(failure(task, &root, message));
@@ -166,8 +169,10 @@ pub fn prepare_tasks(
         }
         outcomes.push(outcome);
     }
+    // Durations serve the estimates of what runs: a run that replays everything needs none.
     let record = store
         .as_deref()
+        .filter(|_| !queue.is_empty())
         .map(|store| TaskRecord::read(store, &root))
         .unwrap_or_default();
     PreparedRun {

@@ -13,7 +13,9 @@ use crate::closure::ClosureDigests;
 use crate::definition::{Deps, TaskDefinition};
 use crate::diagnostics::TaskDiagnostic;
 use crate::keys::{all_targets, target_key, task_base};
-use crate::targets::{OtherFiles, Target, digest_of_file, inputs_of, targets_of};
+use crate::targets::{
+    OtherFiles, Target, digest_of_file, inputs_of, targets_in_file_set, targets_of,
+};
 use crate::tool::{Tool, identify};
 
 /// A result as kept in the store.
@@ -99,82 +101,27 @@ impl<'a> Planner<'a> {
         let inputs = inputs_of(task, &root, &mut self.others);
         let environment = (task.deps == Deps::Imports).then(|| self.workspace.environment_digest());
         let base = task_base(task, tool.identity, &inputs, environment);
-        let targets = targets_of(task, self.workspace, &mut self.others);
-
-        let wanted = |target: &Target| {
-            only.is_empty()
-                || only
-                    .iter()
-                    .any(|path| root.join(&target.relative).starts_with(path))
-        };
         let mut units = Vec::new();
         if task.takes_targets() {
-            let wanted: Vec<&Target> = targets.iter().filter(|target| wanted(target)).collect();
-            // Every key is a function of the base, the targets and the workspace's contents
-            // (which decide each closure): with all of those as they were at an earlier run,
-            // that run's keys are replayed without building the graph or any closure, the
-            // bulk of a no-change run's planning.
-            let memo = (!force)
-                .then_some(self.store)
-                .flatten()
-                .map(|store| (store, self.memo_key(&root, base, &wanted, only)));
-            let remembered = memo
-                .as_ref()
-                .and_then(|(store, key)| store.get(&store.key(key)))
-                .and_then(|bytes| postcard::from_bytes::<Vec<[u8; 32]>>(&bytes).ok())
-                .filter(|keys| keys.len() == wanted.len());
-            match remembered {
-                Some(keys) => {
-                    for (target, key) in wanted.iter().zip(keys) {
-                        units.push(Unit {
-                            targets: vec![target.relative.clone()],
-                            key: Digest::from_bytes(key),
-                            found: None,
-                        });
-                    }
-                }
-                None => {
-                    let mut everything: Option<Digest> = None;
-                    for target in &wanted {
-                        let depends_on = match (task.deps, target.file) {
-                            (Deps::File, _) => self.content(&root, target),
-                            (Deps::Imports, Some(file)) => self.closures.of(self.workspace, file),
-                            // Imports of a file ripple does not read are unknown: every target
-                            // counts.
-                            (Deps::Imports, None) | (Deps::All, _) => *everything
-                                .get_or_insert_with(|| self.every_target(&root, task, &targets)),
-                        };
-                        units.push(Unit {
-                            targets: vec![target.relative.clone()],
-                            key: target_key(base, &target.relative, depends_on),
-                            found: None,
-                        });
-                    }
-                    if let Some((store, key)) = memo {
-                        let keys: Vec<[u8; 32]> =
-                            units.iter().map(|unit| *unit.key.as_bytes()).collect();
-                        if let Ok(bytes) = postcard::to_allocvec(&keys) {
-                            store.put(store.key(&key), bytes);
-                        }
-                    }
-                }
+            units = self.target_units(task, base, only, force);
+        } else {
+            let targets = targets_of(task, self.workspace, &mut self.others);
+            if targets.iter().any(|target| wanted(&root, only, target)) {
+                let depends_on = self.every_target(&root, task, &targets);
+                units.push(Unit {
+                    targets: targets
+                        .iter()
+                        .map(|target| target.relative.clone())
+                        .collect(),
+                    key: target_key(base, "", depends_on),
+                    found: None,
+                });
             }
-        } else if targets.iter().any(wanted) {
-            let depends_on = self.every_target(&root, task, &targets);
-            units.push(Unit {
-                targets: targets
-                    .iter()
-                    .map(|target| target.relative.clone())
-                    .collect(),
-                key: target_key(base, "", depends_on),
-                found: None,
-            });
         }
         if !force && let Some(store) = self.store {
-            for unit in &mut units {
-                unit.found = store
-                    .get(&store.key(&unit.key))
-                    .and_then(|bytes| StoredResult::decode(&bytes));
+            let keys: Vec<Digest> = units.iter().map(|unit| store.key(&unit.key)).collect();
+            for (unit, value) in units.iter_mut().zip(store.get_many(&keys)) {
+                unit.found = value.and_then(|bytes| StoredResult::decode(&bytes));
             }
         }
         Ok(Plan {
@@ -184,20 +131,81 @@ impl<'a> Planner<'a> {
         })
     }
 
-    /// The key under which a run remembers the keys of `wanted`: the task's base, the targets
-    /// asked for, the workspace's contents, and the bytes of the targets outside it.
+    /// One unit per target of `task` under `only`.
+    ///
+    /// Every key is a function of the base, the targets and the workspace's contents (which
+    /// decide each closure): with all of those as they were at an earlier run, that run's
+    /// targets and keys are replayed without building the graph or any closure, the bulk of a
+    /// no-change run's planning. When the workspace's file set holds every target (the globs
+    /// name only languages ripple reads), the targets follow from the contents too, and are
+    /// remembered with the keys instead of being matched again.
+    fn target_units(
+        &mut self,
+        task: &TaskDefinition,
+        base: Digest,
+        only: &[PathBuf],
+        force: bool,
+    ) -> Vec<Unit> {
+        let root = self.workspace.root().to_path_buf();
+        let store = if force { None } else { self.store };
+        let from_file_set = targets_in_file_set(task, self.workspace);
+        let early = store
+            .filter(|_| from_file_set)
+            .map(|store| (store, self.memo_key(&root, base, only, None)));
+        if let Some(units) = early.and_then(|(store, key)| remembered(store, &key)) {
+            return units;
+        }
+        let targets = targets_of(task, self.workspace, &mut self.others);
+        let wanted: Vec<&Target> = targets
+            .iter()
+            .filter(|target| wanted(&root, only, target))
+            .collect();
+        let memo = early.or_else(|| {
+            store.map(|store| (store, self.memo_key(&root, base, only, Some(&wanted))))
+        });
+        if !from_file_set && let Some(units) = memo.and_then(|(store, key)| remembered(store, &key))
+        {
+            return units;
+        }
+        let mut units = Vec::with_capacity(wanted.len());
+        let mut everything: Option<Digest> = None;
+        for target in &wanted {
+            let depends_on = match (task.deps, target.file) {
+                (Deps::File, _) => self.content(&root, target),
+                (Deps::Imports, Some(file)) => self.closures.of(self.workspace, file),
+                // Imports of a file ripple does not read are unknown: every target counts.
+                (Deps::Imports, None) | (Deps::All, _) => {
+                    *everything.get_or_insert_with(|| self.every_target(&root, task, &targets))
+                }
+            };
+            units.push(Unit {
+                targets: vec![target.relative.clone()],
+                key: target_key(base, &target.relative, depends_on),
+                found: None,
+            });
+        }
+        if let Some((store, key)) = memo {
+            store.put(store.key(&key), Remembered::encode(&units));
+        }
+        units
+    }
+
+    /// The key under which a run remembers its targets under `only` and their keys: the
+    /// task's base, the workspace's contents, and unless the targets follow from those (None),
+    /// the targets themselves and the bytes of those outside the workspace's files.
     fn memo_key(
         &mut self,
         root: &Path,
         base: Digest,
-        wanted: &[&Target],
         only: &[PathBuf],
+        wanted: Option<&[&Target]>,
     ) -> Digest {
         let contents = *self
             .contents
             .get_or_insert_with(|| self.workspace.contents_digest());
         // One buffer hashed once (see `Workspace::contents_digest`).
-        let mut bytes: Vec<u8> = Vec::with_capacity(96 + wanted.len() * 64);
+        let targets = wanted.unwrap_or_default();
+        let mut bytes: Vec<u8> = Vec::with_capacity(96 + targets.len() * 64);
         bytes.extend_from_slice(b"task plan");
         bytes.extend_from_slice(base.as_bytes());
         bytes.extend_from_slice(contents.as_bytes());
@@ -206,13 +214,18 @@ impl<'a> Planner<'a> {
             bytes.extend_from_slice(path.as_os_str().as_encoded_bytes());
             bytes.push(0);
         }
-        for target in wanted {
-            bytes.extend_from_slice(target.relative.as_bytes());
-            bytes.push(0);
-            if target.file.is_none() {
-                bytes.extend_from_slice(&crate::closure::content_part(digest_of_file(
-                    &root.join(&target.relative),
-                )));
+        match wanted {
+            None => bytes.extend_from_slice(b"targets from the file set"),
+            Some(targets) => {
+                for target in targets {
+                    bytes.extend_from_slice(target.relative.as_bytes());
+                    bytes.push(0);
+                    if target.file.is_none() {
+                        bytes.extend_from_slice(&crate::closure::content_part(digest_of_file(
+                            &root.join(&target.relative),
+                        )));
+                    }
+                }
             }
         }
         Digest::from_bytes(*blake3::hash(&bytes).as_bytes())
@@ -238,5 +251,106 @@ impl<'a> Planner<'a> {
             parts.push((target.relative.clone(), digest));
         }
         all_targets(&parts)
+    }
+}
+
+/// Whether `target` is under one of `only` (every target is when `only` is empty).
+fn wanted(root: &Path, only: &[PathBuf], target: &Target) -> bool {
+    only.is_empty()
+        || only
+            .iter()
+            .any(|path| root.join(&target.relative).starts_with(path))
+}
+
+/// The units a run remembered under `key` (see `Planner::target_units`).
+fn remembered(store: &Store, key: &Digest) -> Option<Vec<Unit>> {
+    Remembered::decode(&store.get(&store.key(key))?)
+}
+
+/// A run's targets and keys, as remembered: their number (u32 LE), the keys (32 bytes each),
+/// then the targets, each ended by a NUL (which no path holds). Laid out by hand: thousands of
+/// small values decoded one by one through serde cost more than the rest of a no-change plan.
+struct Remembered;
+
+impl Remembered {
+    fn encode(units: &[Unit]) -> Vec<u8> {
+        let names: usize = units
+            .iter()
+            .map(|unit| unit.targets.first().map_or(0, String::len) + 1)
+            .sum();
+        let mut bytes = Vec::with_capacity(4 + units.len() * 32 + names);
+        bytes.extend_from_slice(&u32::try_from(units.len()).unwrap_or(u32::MAX).to_le_bytes());
+        for unit in units {
+            bytes.extend_from_slice(unit.key.as_bytes());
+        }
+        for unit in units {
+            bytes.extend_from_slice(unit.targets.first().map_or("", String::as_str).as_bytes());
+            bytes.push(0);
+        }
+        bytes
+    }
+
+    /// The units, unless the bytes are not such a list (damaged, or of another layout).
+    fn decode(bytes: &[u8]) -> Option<Vec<Unit>> {
+        let (count, rest) = bytes.split_first_chunk::<4>()?;
+        let count = usize::try_from(u32::from_le_bytes(*count)).ok()?;
+        let (keys, names) = rest.split_at_checked(count.checked_mul(32)?)?;
+        let names = std::str::from_utf8(names).ok()?;
+        let targets: Vec<&str> = names.split_terminator('\0').collect();
+        let (keys, _) = keys.as_chunks::<32>();
+        if targets.len() != count || !names.ends_with('\0') && count > 0 {
+            return None;
+        }
+        Some(
+            targets
+                .into_iter()
+                .zip(keys)
+                .map(|(target, key)| Unit {
+                    targets: vec![target.to_string()],
+                    key: Digest::from_bytes(*key),
+                    found: None,
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(target: &str, n: u8) -> Unit {
+        Unit {
+            targets: vec![target.to_string()],
+            key: Digest::of(&[n]),
+            found: None,
+        }
+    }
+
+    #[test]
+    fn remembered_units_come_back_as_they_were_and_damage_is_no_answer() {
+        let units = vec![unit("a.py", 1), unit("dir with space/é.py", 2), unit("", 3)];
+        let bytes = Remembered::encode(&units);
+        let back = Remembered::decode(&bytes).unwrap_or_default();
+        let pairs = |units: &[Unit]| -> Vec<(Vec<String>, Digest)> {
+            units
+                .iter()
+                .map(|unit| (unit.targets.clone(), unit.key))
+                .collect()
+        };
+        assert_eq!(pairs(&back), pairs(&units));
+        assert_eq!(
+            Remembered::decode(&Remembered::encode(&[])).map(|units| units.len()),
+            Some(0)
+        );
+        // Cut short, one name too many or too few, a name that is not UTF-8: no units.
+        assert!(Remembered::decode(&bytes[..bytes.len() - 1]).is_none());
+        assert!(Remembered::decode(&bytes[..40]).is_none());
+        assert!(Remembered::decode(&[bytes.as_slice(), b"x\0"].concat()).is_none());
+        let mut foreign = bytes.clone();
+        let last = foreign.len() - 2;
+        foreign[last] = 0xff;
+        assert!(Remembered::decode(&foreign).is_none());
+        assert!(Remembered::decode(&[]).is_none());
     }
 }

@@ -50,7 +50,7 @@ pub fn targets_of(
             })
         })
         .collect();
-    if !all_in_workspace_languages(task, workspace) {
+    if !targets_in_file_set(task, workspace) {
         let root = workspace.root().to_path_buf();
         for (relative, path) in others.get(&root) {
             if task.files_matcher.is_match(relative) && workspace.file(path).is_none() {
@@ -68,7 +68,7 @@ pub fn targets_of(
 
 /// Whether every `files` glob ends in an extension of a language the workspace reads, so the
 /// workspace's file set holds every target and no walk is needed.
-fn all_in_workspace_languages(task: &TaskDefinition, workspace: &Workspace) -> bool {
+pub(crate) fn targets_in_file_set(task: &TaskDefinition, workspace: &Workspace) -> bool {
     task.files.iter().all(|glob| {
         let name = glob.rsplit('/').next().unwrap_or(glob);
         name.rsplit_once('.').is_some_and(|(_, extension)| {
