@@ -53,6 +53,9 @@ pub struct CheckArgs {
 /// Files below which a progress bar is not worth drawing.
 const PROGRESS_THRESHOLD: usize = 200;
 
+/// Findings are sorted on the checking threads from this many (below, waking them costs more).
+const PARALLEL_SORT_FROM: usize = 50_000;
+
 pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let select = args
@@ -149,30 +152,49 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
             bar.inc(1);
         }
     };
-    let checking = Instant::now();
-    let reports = workspace.check(&files, !args.ignore_noqa, &tick);
-    tracing::debug!(elapsed = ?checking.elapsed(), "checked {} files", files.len());
+    // The tasks are planned (and their misses run) on a thread of their own while this one
+    // checks the workspace on the worker threads: a run that replays every task result would
+    // otherwise wait for the check to end before even looking its results up.
+    let snapshot = workspace.snapshot();
+    let (reports, tasks_ran) = std::thread::scope(|scope| {
+        let tasks_ran = (!tasks.is_empty()).then(|| {
+            let (workspace, tasks, explicit, absolute) =
+                (&mut workspace, &tasks, &explicit, &absolute);
+            scope.spawn(move || {
+                tasks_command::cancel_on_interrupt();
+                // Only the targets under the paths asked about; all of them for the whole
+                // workspace.
+                let only = if explicit.is_empty() {
+                    Vec::new()
+                } else {
+                    absolute.clone()
+                };
+                let options = ripple_tasks::RunOptions {
+                    jobs,
+                    force: false,
+                    only: &only,
+                    cancel: &tasks_command::CANCEL,
+                };
+                let mut ran = ripple_tasks::run_tasks(workspace, tasks, &options);
+                let findings = tasks_command::findings_of(workspace, &mut ran.outcomes);
+                (ran, findings)
+            })
+        });
+        let checking = Instant::now();
+        let reports = snapshot.check(&files, !args.ignore_noqa, &tick);
+        tracing::debug!(elapsed = ?checking.elapsed(), "checked {} files", files.len());
+        let tasks_ran = tasks_ran.map(|thread| {
+            thread
+                .join()
+                .map_err(|_| anyhow::anyhow!("the tasks' run stopped unexpectedly"))
+        });
+        (reports, tasks_ran)
+    });
+    drop(snapshot);
+    let (ran, task_findings) = tasks_ran.transpose()?.unwrap_or_default();
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
-    let ran = if tasks.is_empty() {
-        ripple_tasks::TasksReport::default()
-    } else {
-        tasks_command::cancel_on_interrupt();
-        // Only the targets under the paths asked about; all of them for the whole workspace.
-        let only = if explicit.is_empty() {
-            Vec::new()
-        } else {
-            absolute.clone()
-        };
-        let options = ripple_tasks::RunOptions {
-            jobs,
-            force: false,
-            only: &only,
-            cancel: &tasks_command::CANCEL,
-        };
-        ripple_tasks::run_tasks(&mut workspace, &tasks, &options)
-    };
 
     // What this run learned is written for the next while the report is built and written:
     // a cold run at 27k files writes ~50 MB (its entries were encoded on the checking
@@ -214,18 +236,31 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
             }
         }
         findings.extend(tasks_command::problems_of(&workspace, &task_table));
-        findings.extend(tasks_command::findings_of(&workspace, &ran.outcomes));
-        // Unstable (no scratch copy of every finding) and still deterministic: the reports come
-        // in the same order every run, and the parallel sort splits the same way whatever the
-        // threads' timing. Sorting and formatting JSON use the checking threads, not rayon's
-        // global pool, whose threads would keep memory of their own.
-        let pool = ripple_workspace::worker_pool();
-        pool.install(|| {
-            findings.par_sort_unstable_by(|a, b| {
-                (&a.path, a.start, &a.code).cmp(&(&b.path, b.start, &b.code))
-            })
-        });
-
+        findings.extend(task_findings);
+        // Ordered by every field, so that the order is the same whatever the sort. Large lists
+        // are sorted unstably (no scratch copy of every finding) on the checking threads, not
+        // rayon's global pool, whose threads would keep memory of their own. Small ones are
+        // sorted here, stably: the findings come as a few sorted runs (ripple's, file by file,
+        // and each task's), which that sort merges in about one pass.
+        fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+            fn key(f: &Finding) -> impl Ord + '_ {
+                (
+                    &f.path,
+                    f.start,
+                    &f.code,
+                    &f.source,
+                    &f.message,
+                    f.range.end,
+                    f.severity,
+                )
+            }
+            key(a).cmp(&key(b))
+        }
+        if findings.len() < PARALLEL_SORT_FROM {
+            findings.sort_by(order);
+        } else {
+            ripple_workspace::worker_pool().install(|| findings.par_sort_unstable_by(order));
+        }
         let (hits, misses) = workspace.cache_counts();
         let report = Report {
             findings,
@@ -250,14 +285,18 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
         eprintln!("ripple: interrupted; the tasks' processes were stopped");
         return Ok(ExitCode::from(tasks_command::INTERRUPTED));
     }
-    // The process ends here: freeing every memoized result of a large workspace one by one
-    // would only delay the exit, the operating system reclaims the memory at once.
+    // The process ends here: freeing every memoized result of a large workspace, or every
+    // finding, one by one would only delay the exit; the operating system reclaims the memory
+    // at once.
     std::mem::forget(workspace);
-    Ok(if report.findings.is_empty() {
+    std::mem::forget(reports);
+    let code = if report.findings.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    };
+    std::mem::forget(report);
+    Ok(code)
 }
 
 fn parse_rules(languages: &Languages, codes: &[String]) -> anyhow::Result<Vec<&'static str>> {

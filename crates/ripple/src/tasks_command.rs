@@ -109,13 +109,27 @@ fn shell_word(path: &Path) -> String {
 }
 
 /// The findings of a task run, their paths as `check` shows them, under `wanted` paths.
-pub fn findings_of(workspace: &Workspace, outcomes: &[ripple_tasks::TaskOutcome]) -> Vec<Finding> {
+/// The tasks' diagnostics as findings, taken out of `outcomes` (which keep their counts).
+pub fn findings_of(
+    workspace: &Workspace,
+    outcomes: &mut [ripple_tasks::TaskOutcome],
+) -> Vec<Finding> {
     let root = workspace.root();
-    let mut findings = Vec::new();
+    let mut findings = Vec::with_capacity(outcomes.iter().map(|o| o.diagnostics.len()).sum());
     for outcome in outcomes {
-        for diagnostic in &outcome.diagnostics {
-            let display = workspace.display_path(&root.join(&diagnostic.path));
-            findings.push(Finding::from_task(&display, &outcome.name, diagnostic));
+        // A task's diagnostics come sorted by path: each path is made relative once.
+        let mut last: Option<(String, std::sync::Arc<str>)> = None;
+        for diagnostic in std::mem::take(&mut outcome.diagnostics) {
+            let display = match &last {
+                Some((path, display)) if *path == diagnostic.path => display.clone(),
+                _ => {
+                    let display: std::sync::Arc<str> =
+                        workspace.display_path(&root.join(&diagnostic.path)).into();
+                    last = Some((diagnostic.path.clone(), display.clone()));
+                    display
+                }
+            };
+            findings.push(Finding::from_task(display, &outcome.name, diagnostic));
         }
     }
     findings
@@ -289,9 +303,9 @@ pub fn run(args: RunArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
         only: &only,
         cancel: &CANCEL,
     };
-    let ran = ripple_tasks::run_tasks(&mut workspace, &tasks, &options);
+    let mut ran = ripple_tasks::run_tasks(&mut workspace, &tasks, &options);
     keep(&mut workspace);
-    let mut findings = findings_of(&workspace, &ran.outcomes);
+    let mut findings = findings_of(&workspace, &mut ran.outcomes);
     findings.sort_by(|a, b| (&a.path, a.start, &a.code).cmp(&(&b.path, b.start, &b.code)));
     let report = Report {
         findings,
