@@ -216,6 +216,32 @@ pub trait Language: Send + Sync + 'static {
     /// The workspace files this file depends on, with what it reads of each.
     fn dependencies(&self, db: &dyn Db, file: SourceFile) -> Arc<[Dependency]>;
 
+    /// The names through which the file's imports look for files, as [`name_key`]s, sorted:
+    /// when files come or go, the file's findings can change only if a name the coming or
+    /// going file is found by ([`Language::presence`]) is among them. `None` when the language
+    /// cannot say: then any file coming or going may change them.
+    ///
+    /// [`name_key`]: crate::name_key
+    fn lookups(&self, _db: &dyn Db, _file: SourceFile) -> Option<Arc<[u64]>> {
+        None
+    }
+
+    /// The names by which imports find `path` (a file, or a folder when `is_dir`), for
+    /// [`Language::lookups`] to be matched against when it comes or goes. The default, for a
+    /// language that does not say: its own files may matter to anyone, nothing else does.
+    fn presence(&self, path: &Path, is_dir: bool) -> Presence {
+        let owned = !is_dir
+            && path
+                .extension()
+                .and_then(|extension| extension.to_str())
+                .is_some_and(|extension| self.extensions().contains(&extension));
+        if owned {
+            Presence::Unknown
+        } else {
+            Presence::Irrelevant
+        }
+    }
+
     /// An open document's text changed (it was opened, edited, or its text replaced); `edit`
     /// is the one edit from the document's previous text to `text`, when the editor said it.
     /// Called after the file's input holds `text`.
@@ -235,6 +261,17 @@ pub trait Language: Send + Sync + 'static {
     fn parse_counts(&self, _db: &dyn Db) -> ParseCounts {
         ParseCounts::default()
     }
+}
+
+/// What a file or folder coming or going means to a language's imports (`Language::presence`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presence {
+    /// No import of the language can find it.
+    Irrelevant,
+    /// Imports find it by these names: only files whose lookups hold one can be affected.
+    Names(Vec<String>),
+    /// Any file of the language may be affected.
+    Unknown,
 }
 
 /// The languages a process knows, in registration order. The binary builds this in one place;

@@ -21,8 +21,8 @@ pub use diagnostic::{
 pub use digest::Digest;
 pub use file::{FileContents, LanguageId, ReadText, SourceFile, decode_source};
 pub use language::{
-    Db, Language, LanguageSettings, Languages, LoadContext, LoadProblem, ParseCounts, RuleInfo,
-    SettingInfo, SettingKind, SettingValue, language_state,
+    Db, Language, LanguageSettings, Languages, LoadContext, LoadProblem, ParseCounts, Presence,
+    RuleInfo, SettingInfo, SettingKind, SettingValue, language_state,
 };
 pub use module_index::{Dependency, Exports, name_key};
 pub use project::{PathKind, Project};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use ripple_core::{
     Db, Dependency, Diagnostic, Digest, Exports, Language, LineIndex, LoadContext, LoadProblem,
-    ParseCounts, RuleInfo, SettingInfo, SettingKind, SourceFile, Suppressions, TextEdit,
+    ParseCounts, Presence, RuleInfo, SettingInfo, SettingKind, SourceFile, Suppressions, TextEdit,
 };
 use salsa::Durability;
 
@@ -104,6 +104,14 @@ impl Language for Python {
 
     fn dependencies(&self, db: &dyn Db, file: SourceFile) -> Arc<[Dependency]> {
         crate::importers::imported_files(db, file).clone()
+    }
+
+    fn lookups(&self, db: &dyn Db, file: SourceFile) -> Option<Arc<[u64]>> {
+        Some(crate::importers::lookups(db, file).clone())
+    }
+
+    fn presence(&self, path: &Path, is_dir: bool) -> Presence {
+        crate::importers::presence(path, is_dir)
     }
 
     fn document_changed(&self, db: &dyn Db, path: &Path, text: Arc<str>, edit: Option<TextEdit>) {

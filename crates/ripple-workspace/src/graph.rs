@@ -60,6 +60,8 @@ impl ExportKeys {
 pub struct FileInterface {
     pub dependencies: Arc<[Dependency]>,
     pub exports: ExportKeys,
+    /// `Language::lookups`: what `affected` needs when files come or go (not kept in the graph).
+    pub lookups: Option<Arc<[u64]>>,
 }
 
 /// The workspace files a file depends on, as its language says.
@@ -174,6 +176,21 @@ impl FileGraph {
             }
         }
         order
+    }
+
+    /// `seeds` and every file that depends on one of them, directly or through others, with no
+    /// regard to what changed in them: what a change of unknown extent can reach.
+    pub fn dependents_closure(&self, seeds: &[SourceFile]) -> FxHashSet<SourceFile> {
+        let mut reached: FxHashSet<SourceFile> = seeds.iter().copied().collect();
+        let mut queue: Vec<SourceFile> = seeds.to_vec();
+        while let Some(file) = queue.pop() {
+            for &importer in self.importers.get(&file).into_iter().flatten() {
+                if reached.insert(importer) {
+                    queue.push(importer);
+                }
+            }
+        }
+        reached
     }
 
     /// The check of everything `reach` returned since the last confirmation has completed and

@@ -234,6 +234,9 @@ struct StoredInterface<'a> {
     open: bool,
     #[serde(borrow)]
     reexported_from: &'a [u8],
+    /// `Language::lookups`, when the language says them.
+    #[serde(borrow)]
+    lookups: Option<&'a [u8]>,
 }
 
 fn key_bytes(keys: &[u64]) -> Vec<u8> {
@@ -277,6 +280,9 @@ fn encode_interface(
         key_bytes(&exports.names),
         key_bytes(&exports.reexported_from),
     );
+    let lookups = language
+        .lookups(db, file)
+        .map(|lookups| key_bytes(&lookups));
     postcard::to_allocvec(&StoredInterface {
         edges: edges
             .iter()
@@ -285,6 +291,7 @@ fn encode_interface(
         names: &names,
         open: exports.open,
         reexported_from: &reexported_from,
+        lookups: lookups.as_deref(),
     })
     .ok()
 }
@@ -311,6 +318,10 @@ impl StoredInterface<'_> {
                 names,
                 open: self.open,
                 reexported_from: keys_of(self.reexported_from)?,
+            },
+            lookups: match self.lookups {
+                Some(bytes) => Some(keys_of(bytes)?.into()),
+                None => None,
             },
         })
     }
