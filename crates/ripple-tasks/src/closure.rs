@@ -63,7 +63,7 @@ impl ClosureDigests {
             on_stack.insert(node);
             Frame {
                 node,
-                edges: dependencies(workspace, node),
+                edges: closure_edges(workspace, node),
                 next: 0,
             }
         };
@@ -172,7 +172,7 @@ fn lower(marks: &mut FxHashMap<SourceFile, (u32, u32)>, node: SourceFile, to: u3
 
 /// What `file` depends on directly: its imports, its package's `__init__.py` and the
 /// `conftest.py` that pytest loads before it.
-fn dependencies(workspace: &mut Workspace, file: SourceFile) -> Vec<SourceFile> {
+pub(crate) fn closure_edges(workspace: &mut Workspace, file: SourceFile) -> Vec<SourceFile> {
     let mut edges = workspace.dependencies_of(file);
     let path = file.path(workspace.db()).to_path_buf();
     let is_python = path

@@ -11,6 +11,7 @@
 //! remembers which targets ever had a result (for `ripple tasks`); `trust` says whether the
 //! user allowed this workspace's commands to run.
 
+mod affected;
 mod closure;
 mod command;
 mod config_lines;
@@ -26,6 +27,7 @@ mod targets;
 mod tool;
 mod trust;
 
+pub use affected::TaskAffected;
 pub use definition::{Deps, TaskDefinition, TaskTable, Trigger, parse_timeout, read_tasks};
 pub use diagnostics::{TaskDiagnostic, severity_of};
 pub use engine::{

@@ -88,6 +88,39 @@ pub fn load_config(root: &Path, languages: &Languages) -> LoadedConfig {
     LoadedConfig::default()
 }
 
+/// What of a configuration file's text ripple reads: all of `ripple.toml`, the `[tool.ripple]`
+/// table of `pyproject.toml` (`None`: the file is missing, or has no such table). Two texts
+/// with the same settings compare equal however their comments, spacing and the rest of
+/// `pyproject.toml` differ; a text that does not parse is compared as it is.
+#[derive(Debug, PartialEq)]
+pub enum Settings {
+    Absent,
+    Table(toml::Table),
+    Unreadable(Vec<u8>),
+}
+
+impl Settings {
+    pub fn of(text: Option<&[u8]>, is_pyproject: bool) -> Self {
+        let Some(bytes) = text else {
+            return Self::Absent;
+        };
+        let Some(table) = std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+        else {
+            return Self::Unreadable(bytes.to_vec());
+        };
+        if !is_pyproject {
+            return Self::Table(table);
+        }
+        match table.get("tool").and_then(|tool| tool.get("ripple")) {
+            None => Self::Absent,
+            Some(toml::Value::Table(settings)) => Self::Table(settings.clone()),
+            Some(other) => Self::Unreadable(other.to_string().into_bytes()),
+        }
+    }
+}
+
 fn load_file(path: &Path, is_pyproject: bool, languages: &Languages) -> LoadedConfig {
     let mut loaded = LoadedConfig {
         source: Some(path.to_path_buf()),

@@ -6,6 +6,7 @@
 //! Architecture invariant: nothing here speaks LSP or prints, and nothing here depends on a
 //! language crate; front ends (the CLI, the server) decide how to show what this crate returns.
 
+mod affected;
 mod cache;
 mod checking;
 mod config;
@@ -20,6 +21,7 @@ mod selection;
 mod test_language;
 mod workspace;
 
+pub use affected::{Affected, Before, Change, ChangeKind, Everything};
 pub use cache::{CacheChoice, CacheSave, DEFAULT_CACHE_DIR, LoadOptions, cache_dir};
 pub use checking::{CheckOptions, FileReport, check_file, worker_pool};
 pub use config::{

@@ -2,8 +2,10 @@
 //! `ripple rules`. The binary (`main.rs`) registers the languages and calls [`main`]; a test
 //! can build a `ripple` with other languages the same way.
 
+mod affected_command;
 mod cache_command;
 mod check;
+mod git;
 mod options;
 mod output;
 mod tasks_command;
@@ -40,6 +42,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         log_file: Option<std::path::PathBuf>,
     },
+    /// The files a change since a revision may affect, and the task targets it may re-run.
+    Affected(affected_command::AffectedArgs),
     /// Look after the cache of results: `stats`, `clean`, `prune`.
     Cache(cache_command::CacheCommand),
     /// List the workspace's tasks and the state of their targets (fresh, stale, never run).
@@ -73,6 +77,7 @@ pub fn main(languages: Languages) -> ExitCode {
     init_logging(log_file.as_deref());
     let result = match cli.command {
         Command::Check(args) => check::run(args, &languages),
+        Command::Affected(args) => affected_command::run(args, &languages),
         Command::Cache(command) => cache_command::run(command, &languages),
         Command::Lsp { stdio: _, .. } => ripple_server::run_stdio(languages, server_options())
             .map(|code| ExitCode::from(u8::try_from(code).unwrap_or(1))),
