@@ -269,7 +269,7 @@ pub fn run(args: CheckArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
             cache: output::CacheSummary { hits, misses },
             tasks: ran.outcomes,
         };
-        output::write_report(args.format, &report)?;
+        output::write_report(args.format, &report, &root, Some(languages))?;
         tracing::debug!(elapsed = ?started.elapsed(), "reported");
         Ok(report)
     })?;

@@ -8,6 +8,8 @@ mod check;
 mod git;
 mod options;
 mod output;
+mod report;
+mod sarif;
 mod tasks_command;
 
 use std::process::ExitCode;

@@ -9,9 +9,14 @@ use ripple_workspace::CacheChoice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// A line per finding, then a summary.
     Human,
+    /// The JSON report (`docs/architecture.md` has its shape).
     Json,
+    /// GitHub Actions workflow commands (annotations).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other viewers.
+    Sarif,
 }
 
 /// Where results are kept between runs.

@@ -1,118 +1,27 @@
-//! Rendering findings: human, JSON (the documented contract) and GitHub annotations.
+//! Rendering findings: human, JSON (the documented contract), GitHub annotations and SARIF
+//! (`sarif.rs`).
 
 use std::borrow::Cow;
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use rayon::prelude::*;
-use ripple_core::{Diagnostic, Languages, LineIndex, Position, PositionEncoding};
-use ripple_workspace::{Workspace, WorkspaceProblem};
-use serde::Serialize;
+use ripple_core::Languages;
+use ripple_workspace::Workspace;
 
-/// One diagnostic, positioned for output. The path is shared by a file's findings and the
-/// message with the diagnostic: a large workspace has hundreds of thousands of findings.
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    pub path: Arc<str>,
-    #[serde(skip)]
-    pub start: Position,
-    pub range: Range,
-    pub severity: &'static str,
-    /// Ripple's rule code, or the tool's own code for a task's finding.
-    pub code: Cow<'static, str>,
-    pub message: Arc<str>,
-    /// `ripple`, or the name of the task that found it.
-    pub source: Cow<'static, str>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Range {
-    pub start: Position,
-    pub end: Position,
-}
-
-impl Finding {
-    pub fn from_diagnostic(path: &Arc<str>, lines: &LineIndex, diagnostic: &Diagnostic) -> Self {
-        let start = lines.position(diagnostic.range.start, PositionEncoding::Utf16);
-        let end = lines.position(diagnostic.range.end, PositionEncoding::Utf16);
-        Self {
-            path: path.clone(),
-            start,
-            range: Range { start, end },
-            severity: diagnostic.severity.as_str(),
-            code: Cow::Borrowed(diagnostic.code),
-            message: diagnostic.message.clone(),
-            source: Cow::Borrowed("ripple"),
-        }
-    }
-
-    pub fn from_problem(path: &str, problem: &WorkspaceProblem) -> Self {
-        let start = Position {
-            line: problem.line,
-            character: 0,
-        };
-        Self {
-            path: path.into(),
-            start,
-            range: Range { start, end: start },
-            severity: "error",
-            code: Cow::Borrowed(problem.code),
-            message: problem.message.as_str().into(),
-            source: Cow::Borrowed("ripple"),
-        }
-    }
-
-    /// A task's finding, its path made relative to the current display root by `display`.
-    pub fn from_task(
-        display: Arc<str>,
-        task: &str,
-        diagnostic: ripple_tasks::TaskDiagnostic,
-    ) -> Self {
-        let position = |(line, character): (u32, u32)| Position { line, character };
-        let start = position(diagnostic.start);
-        Self {
-            path: display,
-            start,
-            range: Range {
-                start,
-                end: position(diagnostic.end),
-            },
-            severity: ripple_tasks::severity_of(&diagnostic.severity).as_str(),
-            code: Cow::Owned(diagnostic.code),
-            message: diagnostic.message.into(),
-            source: Cow::Owned(task.to_string()),
-        }
-    }
-}
-
-pub struct Report {
-    pub findings: Vec<Finding>,
-    pub files: usize,
-    pub duration_ms: u128,
-    pub cache: CacheSummary,
-    /// What each task run did (`--tasks`), by name.
-    pub tasks: Vec<ripple_tasks::TaskOutcome>,
-}
-
-/// Per-file results found in the store and computed this run.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct CacheSummary {
-    pub hits: u64,
-    pub misses: u64,
-}
+pub use crate::report::{CacheSummary, Finding, Range, Report};
 
 /// The shape of `--format json`, for the test that the hand-written output matches it.
 #[cfg(test)]
-#[derive(Serialize)]
+#[derive(serde::Serialize)]
 struct JsonReport<'a> {
     diagnostics: &'a [Finding],
     summary: JsonSummary,
 }
 
 #[cfg(test)]
-#[derive(Serialize)]
+#[derive(serde::Serialize)]
 struct JsonSummary {
     files: usize,
     diagnostics: usize,
@@ -374,8 +283,14 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Writes `report` to stdout in `format`.
-pub fn write_report(format: crate::options::Format, report: &Report) -> anyhow::Result<()> {
+/// Writes `report` to stdout in `format`. SARIF also says where the paths are relative to
+/// (`root`) and describes the rules of `languages`, those that ran (`None` when only tasks did).
+pub fn write_report(
+    format: crate::options::Format,
+    report: &Report,
+    root: &std::path::Path,
+    languages: Option<&Languages>,
+) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     let stdout = std::io::stdout();
     let color = format == crate::options::Format::Human
@@ -389,6 +304,9 @@ pub fn write_report(format: crate::options::Format, report: &Report) -> anyhow::
             write_json(&mut out, report, ripple_workspace::worker_pool())?
         }
         crate::options::Format::Github => write_github(&mut out, report)?,
+        crate::options::Format::Sarif => {
+            crate::sarif::write_sarif(&mut out, report, root, languages)?
+        }
     }
     out.flush()?;
     Ok(())
@@ -460,6 +378,7 @@ pub fn print_rules(languages: &Languages, code: Option<&str>) -> anyhow::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ripple_core::Position;
 
     /// The hand-written JSON is what `serde_json` writes for the same report.
     /// `count` findings, alternating a plain one and one whose strings need escaping.

@@ -317,7 +317,7 @@ pub fn run(args: RunArgs, languages: &Languages) -> anyhow::Result<ExitCode> {
         },
         tasks: ran.outcomes,
     };
-    output::write_report(args.format, &report)?;
+    output::write_report(args.format, &report, workspace.root(), None)?;
     if args.stats {
         output::write_task_stats(&report.tasks);
     }
