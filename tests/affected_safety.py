@@ -78,9 +78,14 @@ class Tally:
         self.unsafe: list[tuple[str, list[str]]] = []
         self.fractions: list[float] = []
         self.changed_outputs = 0
+        self.everything: dict[str, int] = {}
 
     def judge(self, label: str, before: dict, after: dict, now_files: set[str],
-              affected: list[str]) -> None:
+              answer: dict) -> None:
+        affected = answer["affected"]
+        if answer.get("everything"):
+            why = answer["everything"]
+            self.everything[why] = self.everything.get(why, 0) + 1
         self.states += 1
         differing = sorted(path for path in now_files
                            if before.get(path, []) != after.get(path, []))
@@ -99,6 +104,10 @@ class Tally:
         lines = [f"{self.states} states; files whose output changed: {self.changed_outputs}; "
                  f"unsafe states: {len(self.unsafe)}; affected / workspace: mean {mean:.1%}, "
                  f"median {median:.1%}"]
+        if self.everything:
+            lines.append(f"states where every file was affected: {sum(self.everything.values())}")
+            for why, count in sorted(self.everything.items(), key=lambda item: -item[1])[:5]:
+                lines.append(f"  {count} x {why}")
         for label, missed in self.unsafe[:20]:
             lines.append(f"  UNSAFE {label}: not reported affected: {missed}")
         return "\n".join(lines)
@@ -260,7 +269,7 @@ def generated(ripple: str, states: int, seed: int, tally: Tally, scratch: Path) 
         after = findings(ripple, root)
         answer = affected_since(ripple, root, base, cache)
         tally.judge(f"step {step} ({how}: {'; '.join(what)})", before, after,
-                    source_files(root), answer["affected"])
+                    source_files(root), answer)
         if how != "commit":
             git(root, "add", "-A")
             git(root, "commit", "-qm", f"step {step}", "--allow-empty")
@@ -286,7 +295,7 @@ def real(ripple: str, repository: Path, commits: int, tally: Tally, scratch: Pat
         after = findings(ripple, new)
         answer = affected_since(ripple, new, parent, cache)
         tally.judge(f"{parent[:10]}..{child[:10]}", before, after, source_files(new),
-                    answer["affected"])
+                    answer)
 
 
 def main() -> int:

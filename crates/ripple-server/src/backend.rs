@@ -56,6 +56,30 @@ impl Backend {
         self.send(Message::Request(Request::Stats(reply)));
         answer.await.map_err(|_| Error::internal_error())
     }
+
+    /// `ripple/explain`: what `ripple explain` says of a document (`task` for a task's result),
+    /// as the same JSON.
+    pub async fn explain(&self, params: ExplainParams) -> Result<Value> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Message::Request(Request::Explain {
+            uri: params.text_document.uri,
+            task: params.task,
+            reply,
+        }));
+        answer
+            .await
+            .map_err(|_| Error::internal_error())?
+            .map_err(Error::invalid_params)
+    }
+}
+
+/// The parameters of `ripple/explain`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExplainParams {
+    pub text_document: TextDocumentIdentifier,
+    #[serde(default)]
+    pub task: Option<String>,
 }
 
 fn negotiate_encoding(capabilities: &ClientCapabilities) -> PositionEncoding {

@@ -5,6 +5,8 @@
 //! never published, and the next check covers everything changed since the last publish. A
 //! burst of keystrokes is thus checked for the newest text only.
 
+mod answers;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -19,9 +21,9 @@ use crate::check_thread::{
     start_check_thread,
 };
 use crate::document::{Document, file_path};
-use crate::events::{EditorEvent, Message, PullResult, Request, Session, TasksDone};
+use crate::events::{EditorEvent, Message, Request, Session, TasksDone};
 use crate::outbox::Outbox;
-use crate::publish::{Publisher, pull, pull_workspace};
+use crate::publish::Publisher;
 use crate::stats::Stats;
 use crate::tasks::{EditorTasks, Why};
 use crate::touched::Touched;
@@ -691,66 +693,6 @@ impl Engine {
         };
         self.publisher
             .show_tasks(&self.outbox, changed, own, &self.documents, encoding);
-    }
-
-    // ----- requests -------------------------------------------------------------------------
-
-    fn answer(&mut self, request: Request) {
-        let encoding = self.encoding();
-        match request {
-            Request::Stats(reply) => {
-                let mut stats = self
-                    .stats
-                    .to_json(self.workspace.as_ref(), self.documents.len());
-                let watching = self.watcher.lock().is_ok_and(|watcher| watcher.is_some());
-                if let Some(object) = stats.as_object_mut() {
-                    object.insert("watching".into(), watching.into());
-                    if let Some(tasks) = &self.tasks {
-                        object.insert("tasks".into(), tasks.to_json());
-                    }
-                }
-                let _ = reply.send(stats);
-            }
-            Request::PullDocument {
-                uri,
-                previous_result_id,
-                reply,
-            } => {
-                let result = match (&self.workspace, file_path(&uri)) {
-                    (Some(workspace), Some(path)) => {
-                        let from_tasks = self.task_diagnostics(&path, encoding);
-                        pull(workspace, &path, encoding, from_tasks)
-                    }
-                    _ => None,
-                };
-                let answer = result.map(|(id, diagnostics)| {
-                    if previous_result_id.as_deref() == Some(id.as_str()) {
-                        PullResult::Unchanged(id)
-                    } else {
-                        PullResult::Full(id, diagnostics)
-                    }
-                });
-                if let Some(since) = self.pending_since.take() {
-                    // Pulled: the edit's receive -> answer latency.
-                    self.stats.last_edit_latency = Some(since.elapsed());
-                }
-                let _ = reply.send(answer);
-            }
-            Request::PullWorkspace { previous, reply } => {
-                let items = match &self.workspace {
-                    Some(workspace) => pull_workspace(
-                        workspace,
-                        diagnostic_mode(self.session.as_ref(), workspace),
-                        &self.documents,
-                        previous,
-                        encoding,
-                        &|path| self.task_diagnostics(path, encoding),
-                    ),
-                    None => Vec::new(),
-                };
-                let _ = reply.send(items);
-            }
-        }
     }
 
     fn task_diagnostics(

@@ -111,6 +111,12 @@ pub enum Request {
         previous: Vec<(Uri, String)>,
         reply: oneshot::Sender<Vec<(Uri, PullResult)>>,
     },
+    /// `ripple/explain`: the explanation's JSON, or why there is none.
+    Explain {
+        uri: Uri,
+        task: Option<String>,
+        reply: oneshot::Sender<Result<Value, String>>,
+    },
 }
 
 /// Everything that reaches the loop, through one channel, in order.

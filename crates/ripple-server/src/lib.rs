@@ -101,6 +101,7 @@ pub fn serve(
             backend::Backend::new(client, languages.clone(), messages.clone(), flag.clone())
         })
         .custom_method("ripple/stats", backend::Backend::stats)
+        .custom_method("ripple/explain", backend::Backend::explain)
         .finish();
         Server::new(framing::guarded(input), server_output, socket)
             .serve(service)

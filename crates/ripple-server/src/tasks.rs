@@ -355,6 +355,11 @@ impl EditorTasks {
 
     /// `ripple/stats`' `tasks`: per task, this session's runs, targets replayed (hits) and
     /// computed (misses), processes, and their time.
+    /// Whether the user trusts this workspace's task commands.
+    pub fn trusted(&self) -> bool {
+        matches!(self.trust, Trust::Trusted)
+    }
+
     pub fn to_json(&self) -> Value {
         let mut tasks = serde_json::Map::new();
         for (name, stats) in &self.stats {

@@ -150,6 +150,14 @@ impl StatIndex {
         (known == stat && stat.mtime_ns < settled && stat.ctime_ns < settled).then_some(*digest)
     }
 
+    /// The digest recorded for the file at `relative`, whatever its stat is now: what it held
+    /// when the index was written (for `ripple explain`, never for a result).
+    pub fn recorded(&self, relative: &Path) -> Option<Digest> {
+        self.entries
+            .get(relative.as_os_str())
+            .map(|(_, digest)| *digest)
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

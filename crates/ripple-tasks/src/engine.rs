@@ -344,11 +344,10 @@ impl PreparedRun {
                     }
                 }
                 Ran::Done(results) => {
-                    let durations = record.runs.entry(outcome.name.clone()).or_default();
-                    for (targets, stored) in results {
+                    for (targets, key, stored) in results {
                         outcome.runs += targets.len();
                         for target in targets {
-                            durations.insert(target, stored.duration_ms);
+                            record.ran_now(&outcome.name, target, stored.duration_ms, key);
                         }
                         outcome.diagnostics.extend(stored.diagnostics);
                     }
@@ -421,7 +420,13 @@ pub struct TaskStatus {
 
 /// The state of every target of `tasks`, computed as a run would, running nothing but the
 /// tools' `--version` (once per tool version: it is kept in the store).
-pub fn task_status(workspace: &mut Workspace, tasks: &[&TaskDefinition]) -> Vec<TaskStatus> {
+/// `may_run`: whether the workspace's commands may run (a tool whose identity the store does
+/// not know is run with `--version`); when not, such a task's status is a problem saying so.
+pub fn task_status(
+    workspace: &mut Workspace,
+    tasks: &[&TaskDefinition],
+    may_run: bool,
+) -> Vec<TaskStatus> {
     let root = workspace.root().to_path_buf();
     let store = workspace.store();
     let record = store
@@ -429,7 +434,7 @@ pub fn task_status(workspace: &mut Workspace, tasks: &[&TaskDefinition]) -> Vec<
         .map(|store| TaskRecord::read(store, &root))
         .unwrap_or_default();
     let never = AtomicBool::new(false);
-    let mut planner = Planner::new(workspace, store.as_deref(), &never);
+    let mut planner = Planner::new(workspace, store.as_deref(), &never).may_run(may_run);
     let mut statuses = Vec::new();
     for task in tasks {
         let mut status = TaskStatus {
@@ -519,8 +524,8 @@ impl Batch {
 }
 
 enum Ran {
-    /// Each unit's targets and its result (stored already).
-    Done(Vec<(Vec<String>, StoredResult)>),
+    /// Each unit's targets, key and result (stored already).
+    Done(Vec<(Vec<String>, Digest, StoredResult)>),
     Failed(TaskDiagnostic),
     Cancelled,
 }
@@ -745,8 +750,14 @@ impl BatchContext<'_> {
             };
             if let Some(store) = self.store {
                 store.put(store.key(&unit.key), stored.encode());
+                if let Some(manifest) = &unit.manifest {
+                    store.put(
+                        crate::manifest::manifest_key(store, &unit.key),
+                        manifest.clone(),
+                    );
+                }
             }
-            results.push((unit.targets.clone(), stored));
+            results.push((unit.targets.clone(), unit.key, stored));
         }
         Ran::Done(results)
     }

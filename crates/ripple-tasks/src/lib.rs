@@ -18,7 +18,9 @@ mod config_lines;
 mod definition;
 mod diagnostics;
 mod engine;
+mod explain;
 mod keys;
+mod manifest;
 mod plan;
 mod readers;
 mod record;
@@ -34,5 +36,6 @@ pub use engine::{
     PreparedRun, RunOptions, RunProgress, TASK_FAILED_CODE, TargetState, TaskOutcome, TaskStatus,
     TasksReport, prepare_tasks, run_tasks, task_status,
 };
+pub use explain::explain_target;
 pub use readers::OutputFormat;
 pub use trust::{TrustStore, trust_file};

@@ -13,6 +13,7 @@ use crate::closure::ClosureDigests;
 use crate::definition::{Deps, TaskDefinition};
 use crate::diagnostics::TaskDiagnostic;
 use crate::keys::{all_targets, target_key, task_base};
+use crate::manifest::{KeyParts, Manifests};
 use crate::targets::{
     OtherFiles, Target, digest_of_file, inputs_of, targets_in_file_set, targets_of,
 };
@@ -46,6 +47,8 @@ pub struct Unit {
     /// The store's key.
     pub key: Digest,
     pub found: Option<StoredResult>,
+    /// What the result will be made from (`manifest.rs`), for a result to compute.
+    pub manifest: Option<Vec<u8>>,
 }
 
 pub struct Plan {
@@ -63,6 +66,9 @@ pub struct Planner<'a> {
     closures: ClosureDigests,
     others: OtherFiles,
     contents: Option<Digest>,
+    /// Whether a tool may be run to learn its identity (`--version`) when the store does not
+    /// know it: only for a workspace whose commands the user trusts.
+    may_run: bool,
 }
 
 impl<'a> Planner<'a> {
@@ -78,7 +84,15 @@ impl<'a> Planner<'a> {
             closures: ClosureDigests::default(),
             others: OtherFiles::default(),
             contents: None,
+            may_run: true,
         }
+    }
+
+    /// A planner that runs none of the workspace's commands: a tool whose identity the store
+    /// does not know makes its task's plan an error saying so.
+    pub fn may_run(mut self, may_run: bool) -> Self {
+        self.may_run = may_run;
+        self
     }
 
     /// The plan for `task`, its units restricted to targets under `only` (all when empty). A
@@ -97,6 +111,7 @@ impl<'a> Planner<'a> {
             &root,
             self.store,
             self.cancel,
+            self.may_run,
         )?;
         let inputs = inputs_of(task, &root, &mut self.others);
         let environment = (task.deps == Deps::Imports).then(|| self.workspace.environment_digest());
@@ -115,6 +130,7 @@ impl<'a> Planner<'a> {
                         .collect(),
                     key: target_key(base, "", depends_on),
                     found: None,
+                    manifest: None,
                 });
             }
         }
@@ -124,11 +140,60 @@ impl<'a> Planner<'a> {
                 unit.found = value.and_then(|bytes| StoredResult::decode(&bytes));
             }
         }
+        if let Some(store) = self.store
+            && units.iter().any(|unit| unit.found.is_none())
+        {
+            let parts = KeyParts {
+                task,
+                tool: tool.identity,
+                inputs: &inputs,
+                environment,
+            };
+            self.add_manifests(store, &parts, &mut units);
+        }
         Ok(Plan {
             tool,
             units,
             inputs,
         })
+    }
+
+    /// The manifests of the units to compute (`manifest.rs`), over one snapshot kept now.
+    fn add_manifests(&mut self, store: &Store, parts: &KeyParts<'_>, units: &mut [Unit]) {
+        let task = parts.task;
+        let root = self.workspace.root().to_path_buf();
+        let whole = !task.takes_targets();
+        let needs_every = whole
+            || task.deps == Deps::All
+            || (task.deps == Deps::Imports
+                && units.iter().any(|unit| {
+                    unit.found.is_none()
+                        && unit
+                            .targets
+                            .first()
+                            .is_some_and(|target| self.workspace.file(&root.join(target)).is_none())
+                }));
+        let every: Vec<String> = if needs_every {
+            targets_of(task, self.workspace, &mut self.others)
+                .into_iter()
+                .map(|target| target.relative)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut manifests = Manifests::new(self.workspace);
+        let mut built = Vec::new();
+        for (index, unit) in units.iter().enumerate() {
+            if unit.found.is_none() {
+                let target = unit.targets.first().map_or("", String::as_str);
+                built.push((index, manifests.manifest(parts, target, &every, whole)));
+            }
+        }
+        let snapshot = manifests.keep_snapshot(store);
+        for (index, mut manifest) in built {
+            manifest.snapshot = snapshot;
+            units[index].manifest = postcard::to_allocvec(&manifest).ok();
+        }
     }
 
     /// One unit per target of `task` under `only`.
@@ -182,6 +247,7 @@ impl<'a> Planner<'a> {
                 targets: vec![target.relative.clone()],
                 key: target_key(base, &target.relative, depends_on),
                 found: None,
+                manifest: None,
             });
         }
         if let Some((store, key)) = memo {
@@ -309,6 +375,7 @@ impl Remembered {
                     targets: vec![target.to_string()],
                     key: Digest::from_bytes(*key),
                     found: None,
+                    manifest: None,
                 })
                 .collect(),
         )
@@ -324,6 +391,7 @@ mod tests {
             targets: vec![target.to_string()],
             key: Digest::of(&[n]),
             found: None,
+            manifest: None,
         }
     }
 

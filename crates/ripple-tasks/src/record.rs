@@ -15,6 +15,9 @@ const KIND: &str = "tasks";
 pub struct TaskRecord {
     /// Task name → target → milliseconds of its last run (its share of its batch's).
     pub runs: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Task name → target → the key of its last result, whose manifest `ripple explain`
+    /// compares with the present.
+    pub keys: BTreeMap<String, BTreeMap<String, [u8; 32]>>,
 }
 
 impl TaskRecord {
@@ -29,6 +32,24 @@ impl TaskRecord {
         if let Ok(bytes) = postcard::to_allocvec(self) {
             store.write_record(root, KIND, &bytes);
         }
+    }
+
+    /// `target` of `task` was just computed, in `ms`, under `key`.
+    pub fn ran_now(&mut self, task: &str, target: String, ms: u64, key: ripple_core::Digest) {
+        self.keys
+            .entry(task.to_string())
+            .or_default()
+            .insert(target.clone(), *key.as_bytes());
+        self.runs
+            .entry(task.to_string())
+            .or_default()
+            .insert(target, ms);
+    }
+
+    /// The key of the last result computed for `target` of `task`.
+    pub fn last_key(&self, task: &str, target: &str) -> Option<ripple_core::Digest> {
+        let key = self.keys.get(task)?.get(target)?;
+        Some(ripple_core::Digest::from_bytes(*key))
     }
 
     pub fn ran(&self, task: &str, target: &str) -> bool {

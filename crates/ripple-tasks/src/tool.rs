@@ -22,13 +22,15 @@ pub struct Tool {
 /// How long a `--version` may take.
 const VERSION_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The tool `program` names, with its identity.
+/// The tool `program` names, with its identity. Unless `may_run`, the identity comes from the
+/// store or not at all: learning it runs the tool, a command of the workspace's.
 pub fn identify(
     program: &str,
     version_command: Option<&[String]>,
     root: &Path,
     store: Option<&Store>,
     cancel: &AtomicBool,
+    may_run: bool,
 ) -> Result<Tool, String> {
     let path = find_program(program, root).ok_or_else(|| {
         if program.contains('/') {
@@ -62,6 +64,11 @@ pub fn identify(
             path,
             identity: Digest::from_bytes(bytes),
         });
+    }
+    if !may_run {
+        return Err(format!(
+            "which `{program}` this is is not known until the task runs once: that runs a command of the workspace's, which needs trust (`ripple trust`)"
+        ));
     }
     let bytes = std::fs::read(&path)
         .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
@@ -129,15 +136,23 @@ mod tests {
             std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         };
         write("1.0");
-        let first = identify("./tool", None, dir.path(), None, &never).expect("found");
-        let again = identify("./tool", None, dir.path(), None, &never).expect("found");
+        let first = identify("./tool", None, dir.path(), None, &never, true).expect("found");
+        let again = identify("./tool", None, dir.path(), None, &never, true).expect("found");
         assert_eq!(first.identity, again.identity);
         write("2.0");
-        let upgraded = identify("./tool", None, dir.path(), None, &never).expect("found");
+        let upgraded = identify("./tool", None, dir.path(), None, &never, true).expect("found");
         assert_ne!(first.identity, upgraded.identity);
-        assert!(identify("./missing", None, dir.path(), None, &never).is_err());
+        // Untrusted, a tool the store does not know is not run to learn what it is.
+        let marker = dir.path().join("ran");
+        std::fs::write(&tool, format!("#!/bin/sh\ntouch {}\n", marker.display())).expect("write");
         assert!(
-            identify("ripple-no-such-tool", None, dir.path(), None, &never)
+            identify("./tool", None, dir.path(), None, &never, false)
+                .is_err_and(|message| message.contains("ripple trust"))
+        );
+        assert!(!marker.exists(), "the tool ran");
+        assert!(identify("./missing", None, dir.path(), None, &never, true).is_err());
+        assert!(
+            identify("ripple-no-such-tool", None, dir.path(), None, &never, true)
                 .is_err_and(|message| message.contains("not on PATH"))
         );
     }

@@ -68,6 +68,31 @@ pub(crate) struct WorkspaceCache {
     walk: Option<(WalkIndex, i64)>,
     /// Files were added or removed since the load: `known` may hold files no longer there.
     files_changed: bool,
+    /// The context of the findings kept, as the last save recorded it (`ResultsContext`).
+    recorded_context: Option<Digest>,
+}
+
+/// What the kept findings' context was made of, recorded at a save whose context was new, so
+/// that `ripple explain` can say what changed since: the context's parts, and the file set in
+/// its order (a finding's inputs are kept as positions in it).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ResultsContext {
+    pub context: [u8; 32],
+    pub file_set: [u8; 32],
+    pub disk_epoch: [u8; 32],
+    /// Each language's name and environment digest.
+    pub environments: Vec<(String, [u8; 32])>,
+    /// The files, relative to the root, in file-set order.
+    pub files: Vec<String>,
+}
+
+impl ResultsContext {
+    pub const RECORD: &'static str = "results";
+    const CONTEXT_RECORD: &'static str = "results-context";
+
+    pub fn read(store: &Store, root: &Path) -> Option<Self> {
+        postcard::from_bytes(&store.read_record(root, Self::RECORD)?).ok()
+    }
 }
 
 /// What decides which files a walk keeps besides the disk: the excludes and the languages'
@@ -110,7 +135,17 @@ impl WorkspaceCache {
             results: None,
             walk: None,
             files_changed: false,
+            recorded_context: None,
         }
+        .with_recorded_context()
+    }
+
+    fn with_recorded_context(mut self) -> Self {
+        self.recorded_context = self
+            .store
+            .read_record(&self.root, ResultsContext::CONTEXT_RECORD)
+            .and_then(|bytes| Some(Digest::from_bytes(bytes.try_into().ok()?)));
+        self
     }
 
     /// Files were added or removed: the next save forgets the digests of files that are gone.
@@ -323,8 +358,13 @@ impl WorkspaceCache {
         file_count: usize,
         is_file: impl Fn(&Path) -> bool,
     ) -> CacheSave {
+        let mut context = None;
         if let Some(results) = &self.results {
             results.save(db);
+            if self.recorded_context != Some(results.context()) {
+                context = Some(self.results_context(db, results));
+                self.recorded_context = Some(results.context());
+            }
         }
         let disk = if self.disk_moved {
             // Results of this epoch may have seen a folder before it changed: none is kept.
@@ -363,6 +403,36 @@ impl WorkspaceCache {
             disk,
             counts: ripple_store::CacheCounts { hits, misses },
             walk,
+            context,
+        }
+    }
+
+    fn results_context(&self, db: &RippleDatabase, results: &ResultCache) -> ResultsContext {
+        let relative = |path: &Path| {
+            path.strip_prefix(&self.root)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace(std::path::MAIN_SEPARATOR, "/")
+        };
+        ResultsContext {
+            context: *results.context().as_bytes(),
+            file_set: *file_set_digest(db, results.files()).as_bytes(),
+            disk_epoch: *self.disk.epoch.as_bytes(),
+            environments: db
+                .languages()
+                .iter()
+                .map(|(_, language)| {
+                    (
+                        language.name().to_string(),
+                        *language.environment(db).as_bytes(),
+                    )
+                })
+                .collect(),
+            files: results
+                .files()
+                .iter()
+                .map(|file| relative(file.path(db)))
+                .collect(),
         }
     }
 }
@@ -375,12 +445,23 @@ pub struct CacheSave {
     disk: Option<DiskIndex>,
     counts: ripple_store::CacheCounts,
     walk: Option<(WalkIndex, i64)>,
+    /// A new context of the kept findings, to record.
+    context: Option<ResultsContext>,
 }
 
 impl CacheSave {
     /// Writes; never fails (a store that cannot be written says so in its warnings).
     pub fn run(self) {
         self.store.flush();
+        if let Some(context) = &self.context
+            && let Ok(bytes) = postcard::to_allocvec(context)
+        {
+            // The record first: a run killed between the two writes records it again.
+            self.store
+                .write_record(&self.root, ResultsContext::RECORD, &bytes);
+            self.store
+                .write_record(&self.root, ResultsContext::CONTEXT_RECORD, &context.context);
+        }
         if let Some(entries) = &self.index {
             self.store.write_stat_index(&self.root, entries);
         }

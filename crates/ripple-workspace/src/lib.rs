@@ -12,6 +12,7 @@ mod checking;
 mod config;
 mod database;
 mod discovery;
+mod explain;
 mod graph;
 mod paths;
 mod read;
@@ -29,6 +30,7 @@ pub use config::{
 };
 pub use database::{ResultCounts, RippleDatabase};
 pub use discovery::{WalkProblem, find_marked_root, find_root, walk_workspace};
+pub use explain::{ChangedInput, Explanation, Freshness, StateChange};
 pub use graph::{ExportChange, FileGraph};
 pub use paths::{
     FileRole, IGNORE_FILE_NAMES, WalkRules, file_role, is_excluded_dir, may_matter, watch_globs,

@@ -67,14 +67,18 @@ impl ResultCache {
         }
     }
 
+    /// What every kept finding of this state depends on besides its file (its key's context).
+    pub fn context(&self) -> Digest {
+        self.context
+    }
+
+    /// The file set, in the order inputs are kept as positions in.
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
     fn key(&self, language: &str, path: &Path, content: &Digest) -> Digest {
-        self.store.key(&Digest::of_parts(&[
-            b"findings",
-            self.context.as_bytes(),
-            language.as_bytes(),
-            path.as_os_str().as_encoded_bytes(),
-            content.as_bytes(),
-        ]))
+        findings_key(&self.store, &self.context, language, path, content)
     }
 
     /// The kept findings of `file`, if its bytes are known and nothing they depend on changed.
@@ -151,8 +155,32 @@ impl ResultCache {
     }
 }
 
+/// The store's key of the findings of the file at `path` with bytes `content`, in `context`.
+pub(crate) fn findings_key(
+    store: &Store,
+    context: &Digest,
+    language: &str,
+    path: &Path,
+    content: &Digest,
+) -> Digest {
+    store.key(&Digest::of_parts(&[
+        b"findings",
+        context.as_bytes(),
+        language.as_bytes(),
+        path.as_os_str().as_encoded_bytes(),
+        content.as_bytes(),
+    ]))
+}
+
+/// The inputs a kept findings value lists (positions in its file set, short digests).
+pub(crate) fn stored_inputs(value: &[u8]) -> Option<Vec<(u32, [u8; 16])>> {
+    postcard::take_from_bytes(value)
+        .ok()
+        .map(|(inputs, _)| inputs)
+}
+
 /// The digest of a file's bytes, as the stat fast path knew it or as it was read this run.
-fn current_digest(db: &RippleDatabase, file: SourceFile) -> Option<Digest> {
+pub(crate) fn current_digest(db: &RippleDatabase, file: SourceFile) -> Option<Digest> {
     match file.contents(db) {
         FileContents::OnDisk(Some(digest)) => Some(*digest),
         FileContents::OnDisk(None) => db.read_digest(file.path(db)),
@@ -161,7 +189,7 @@ fn current_digest(db: &RippleDatabase, file: SourceFile) -> Option<Digest> {
 }
 
 /// The start of a digest, as inputs are kept: 128 bits tell a changed file as surely as 256.
-fn short(digest: &Digest) -> [u8; 16] {
+pub(crate) fn short(digest: &Digest) -> [u8; 16] {
     let mut bytes = [0; 16];
     bytes.copy_from_slice(&digest.as_bytes()[..16]);
     bytes

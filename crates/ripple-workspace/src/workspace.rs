@@ -606,6 +606,16 @@ impl Workspace {
         self.graph.get_or_insert_default()
     }
 
+    /// The findings kept for the current state, when there is a store.
+    pub(crate) fn results_cache(&self) -> Option<Arc<ResultCache>> {
+        self.cache.as_ref()?.results().cloned()
+    }
+
+    /// The epoch of the folders outside the workspace that resolution looked in.
+    pub(crate) fn disk_epoch(&self) -> Option<ripple_core::Digest> {
+        Some(self.cache.as_ref()?.disk_epoch())
+    }
+
     /// `file`'s interface as kept with its findings, when they are kept and valid.
     pub(crate) fn kept_interface(&self, file: SourceFile) -> Option<crate::graph::FileInterface> {
         let results = self.cache.as_ref().and_then(|cache| cache.results())?;

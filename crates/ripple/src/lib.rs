@@ -5,6 +5,7 @@
 mod affected_command;
 mod cache_command;
 mod check;
+mod explain_command;
 mod git;
 mod options;
 mod output;
@@ -46,6 +47,8 @@ enum Command {
     },
     /// The files a change since a revision may affect, and the task targets it may re-run.
     Affected(affected_command::AffectedArgs),
+    /// Whether a file's kept result (or a task's) is fresh, stale or never computed, and why.
+    Explain(explain_command::ExplainArgs),
     /// Look after the cache of results: `stats`, `clean`, `prune`.
     Cache(cache_command::CacheCommand),
     /// List the workspace's tasks and the state of their targets (fresh, stale, never run).
@@ -80,6 +83,7 @@ pub fn main(languages: Languages) -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args, &languages),
         Command::Affected(args) => affected_command::run(args, &languages),
+        Command::Explain(args) => explain_command::run(args, &languages),
         Command::Cache(command) => cache_command::run(command, &languages),
         Command::Lsp { stdio: _, .. } => ripple_server::run_stdio(languages, server_options())
             .map(|code| ExitCode::from(u8::try_from(code).unwrap_or(1))),

@@ -191,7 +191,10 @@ pub fn list(args: TasksArgs, languages: &Languages) -> anyhow::Result<ExitCode> 
     let mut workspace = load(args.path.as_deref(), &args.cache, languages)?;
     let table = ripple_tasks::read_tasks(workspace.config());
     let tasks: Vec<&TaskDefinition> = table.tasks.iter().collect();
-    let statuses = ripple_tasks::task_status(&mut workspace, &tasks);
+    // Listing runs nothing of the workspace's unless it is trusted: a tool the store does not
+    // know yet is then shown as unknown rather than run with `--version`.
+    let trusted = ensure_trusted(workspace.root(), &table, false).is_ok();
+    let statuses = ripple_tasks::task_status(&mut workspace, &tasks, trusted);
     keep(&mut workspace);
     let mut out = std::io::stdout().lock();
     if args.format == Format::Json {
