@@ -11,11 +11,13 @@
 
 use std::path::{Path, PathBuf};
 
-use ripple_core::{Presence, SourceFile, name_key};
+use ripple_core::{Db as _, Presence, SourceFile, name_key};
 use rustc_hash::FxHashSet;
 
 use crate::config::Settings;
+use crate::database::RippleDatabase;
 use crate::paths::{FileRole, file_role};
+use crate::results::ResultCache;
 use crate::workspace::Workspace;
 
 /// How a path changed.
@@ -94,20 +96,27 @@ impl Workspace {
             };
         }
         if !names.is_empty() {
+            let started = std::time::Instant::now();
             let keys: FxHashSet<u64> = names.iter().map(|name| name_key(name)).collect();
-            for &file in all.iter() {
-                let looks_up = match self.lookups_of(file) {
+            let looks_up =
+                self.map_files(|db, results, file| match lookups_of(db, results, file) {
                     Some(lookups) => lookups.iter().any(|key| keys.contains(key)),
                     None => true,
-                };
-                if looks_up {
-                    seeds.insert(file);
-                }
-            }
+                });
+            seeds.extend(
+                all.iter()
+                    .zip(looks_up)
+                    .filter(|(_, looks_up)| *looks_up)
+                    .map(|(file, _)| *file),
+            );
+            tracing::debug!(elapsed = ?started.elapsed(), names = names.len(), "the lookups of every file");
         }
 
+        let started = std::time::Instant::now();
         let seed_list: Vec<SourceFile> = seeds.iter().copied().collect();
-        let reached = self.graph().dependents_closure(&seed_list);
+        let graph = self.graph();
+        tracing::debug!(elapsed = ?started.elapsed(), "the dependency graph");
+        let reached = graph.dependents_closure(&seed_list);
         let in_order = |set: &FxHashSet<SourceFile>| -> Vec<SourceFile> {
             all.iter()
                 .copied()
@@ -202,7 +211,7 @@ impl Workspace {
         }
         let added: FxHashSet<&Path> = came_or_went
             .iter()
-            .filter(|change| change.kind != ChangeKind::Deleted)
+            .filter(|change| matches!(change.kind, ChangeKind::Added | ChangeKind::Unknown))
             .map(|change| change.path.as_path())
             .collect();
         // Per folder under the root: the workspace files under it, and how many were added.
@@ -239,14 +248,18 @@ impl Workspace {
         }
         folders
     }
+}
 
-    /// `Language::lookups` of `file`, from its kept findings when they are valid, else from its
-    /// language.
-    fn lookups_of(&self, file: SourceFile) -> Option<std::sync::Arc<[u64]>> {
-        if let Some(interface) = self.kept_interface(file) {
-            return interface.lookups;
-        }
-        let language = self.languages().get(file.language(self.db()))?;
-        language.lookups(self.db(), file)
+/// `Language::lookups` of `file`, from its kept findings when they are valid, else from its
+/// language.
+fn lookups_of(
+    db: &RippleDatabase,
+    results: Option<&ResultCache>,
+    file: SourceFile,
+) -> Option<std::sync::Arc<[u64]>> {
+    if let Some(interface) = results.and_then(|results| results.interface(db, file)) {
+        return interface.lookups;
     }
+    let language = db.languages().get(file.language(db))?;
+    language.lookups(db, file)
 }

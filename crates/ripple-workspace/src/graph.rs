@@ -94,9 +94,17 @@ impl FileGraph {
         files: &[SourceFile],
         stored: &dyn Fn(SourceFile) -> Option<FileInterface>,
     ) -> Self {
+        Self::build_from(db, files.iter().map(|&file| (file, stored(file))))
+    }
+
+    /// `build`, with each file's stored interface found already (on many threads).
+    pub fn build_from(
+        db: &dyn Db,
+        files: impl Iterator<Item = (SourceFile, Option<FileInterface>)>,
+    ) -> Self {
         let mut graph = Self::default();
-        for &file in files {
-            match stored(file) {
+        for (file, stored) in files {
+            match stored {
                 Some(interface) => {
                     graph.add_edges(file, interface.dependencies);
                     graph.seen.insert(file, interface.exports);
