@@ -11,13 +11,14 @@
 
 use std::path::{Path, PathBuf};
 
-use ripple_core::{Db as _, Presence, SourceFile, name_key};
+use ripple_core::{Db as _, Digest, FileContents, Presence, SourceFile, name_key};
 use rustc_hash::FxHashSet;
 
+use crate::cache::ResultsContext;
 use crate::config::Settings;
-use crate::database::RippleDatabase;
+use crate::graph::{FileGraph, FileInterface};
 use crate::paths::{FileRole, file_role};
-use crate::results::ResultCache;
+use crate::results::{earlier_interface, findings_key};
 use crate::workspace::Workspace;
 
 /// How a path changed.
@@ -95,28 +96,54 @@ impl Workspace {
                 seeds: all.to_vec(),
             };
         }
-        if !names.is_empty() {
-            let started = std::time::Instant::now();
-            let keys: FxHashSet<u64> = names.iter().map(|name| name_key(name)).collect();
-            let looks_up =
-                self.map_files(|db, results, file| match lookups_of(db, results, file) {
-                    Some(lookups) => lookups.iter().any(|key| keys.contains(key)),
-                    None => true,
-                });
-            seeds.extend(
-                all.iter()
-                    .zip(looks_up)
-                    .filter(|(_, looks_up)| *looks_up)
-                    .map(|(file, _)| *file),
-            );
-            tracing::debug!(elapsed = ?started.elapsed(), names = names.len(), "the lookups of every file");
-        }
-
         let started = std::time::Instant::now();
-        let seed_list: Vec<SourceFile> = seeds.iter().copied().collect();
-        let graph = self.graph();
-        tracing::debug!(elapsed = ?started.elapsed(), "the dependency graph");
-        let reached = graph.dependents_closure(&seed_list);
+        let reached = if names.is_empty() {
+            let seed_list: Vec<SourceFile> = seeds.iter().copied().collect();
+            self.graph().dependents_closure(&seed_list)
+        } else {
+            // Files came or went: the findings kept are for another file set, but a file whose
+            // bytes are unchanged and none of whose lookups finds what came or went resolves
+            // its imports as it did, so its interface from the last recorded state holds.
+            let keys: FxHashSet<u64> = names.iter().map(|name| name_key(name)).collect();
+            let interfaces: Vec<Option<FileInterface>> = self
+                .kept_interfaces()
+                .into_iter()
+                .zip(self.earlier_interfaces())
+                .map(|(kept, earlier)| kept.or(earlier))
+                .collect();
+            // A language's lookups only for a file with neither (a new file, a changed one).
+            let computed = self.map_files(|db, _, index, file| {
+                if interfaces.get(index).is_some_and(Option::is_some) {
+                    return None;
+                }
+                let language = db.languages().get(file.language(db))?;
+                Some(language.lookups(db, file))
+            });
+            let mut found = Vec::with_capacity(all.len());
+            for ((&file, interface), computed) in all.iter().zip(interfaces).zip(computed) {
+                let lookups = match (&interface, computed) {
+                    (Some(interface), _) => interface.lookups.clone(),
+                    (None, computed) => computed.flatten(),
+                };
+                let looks_up = lookups
+                    .as_ref()
+                    .is_none_or(|lookups| lookups.iter().any(|key| keys.contains(key)));
+                if looks_up {
+                    seeds.insert(file);
+                }
+                // A seed's resolution may have changed: its edges come from its language.
+                found.push((file, interface.filter(|_| !looks_up)));
+            }
+            let interfaces = found;
+            tracing::debug!(
+                earlier = interfaces.iter().filter(|(_, kept)| kept.is_some()).count(),
+                "interfaces kept or from the last state"
+            );
+            let graph = FileGraph::build_from(self.db(), interfaces.into_iter());
+            let seed_list: Vec<SourceFile> = seeds.iter().copied().collect();
+            graph.dependents_closure(&seed_list)
+        };
+        tracing::debug!(elapsed = ?started.elapsed(), names = names.len(), "the dependency graph");
         let in_order = |set: &FxHashSet<SourceFile>| -> Vec<SourceFile> {
             all.iter()
                 .copied()
@@ -128,6 +155,52 @@ impl Workspace {
             files: in_order(&reached),
             seeds: in_order(&seeds),
         }
+    }
+
+    /// Each file's interface as the last recorded state kept it, for a file whose bytes are
+    /// those of then, while the languages' environments and the libraries' epoch are too.
+    fn earlier_interfaces(&self) -> Vec<Option<FileInterface>> {
+        let none = || self.files().iter().map(|_| None).collect();
+        let Some(store) = self.store() else {
+            return none();
+        };
+        let root = self.root().to_path_buf();
+        let Some(recorded) = ResultsContext::read(&store, &root) else {
+            return none();
+        };
+        let same_environment = self.disk_epoch().map(|epoch| *epoch.as_bytes())
+            == Some(recorded.disk_epoch)
+            && self.languages().iter().all(|(_, language)| {
+                recorded.environments.iter().any(|(name, digest)| {
+                    name == language.name()
+                        && *digest == *language.environment(self.db()).as_bytes()
+                })
+            });
+        if !same_environment {
+            return none();
+        }
+        let stat = store.read_stat_index(&root);
+        let then: Vec<Option<SourceFile>> = recorded
+            .files
+            .iter()
+            .map(|path| self.file(&root.join(path)))
+            .collect();
+        let context = Digest::from_bytes(recorded.context);
+        self.map_files(|db, _, _, file| {
+            let FileContents::OnDisk(Some(now)) = file.contents(db) else {
+                return None;
+            };
+            let path = file.path(db);
+            let relative = path.strip_prefix(&root).unwrap_or(path);
+            if stat.recorded(relative) != Some(*now) {
+                return None;
+            }
+            let language = db.languages().get(file.language(db))?.name();
+            let key = findings_key(&store, &context, language, path, now);
+            earlier_interface(&store, &key, &|position| {
+                then.get(position as usize).copied().flatten()
+            })
+        })
     }
 
     fn affects_everything(&self, changes: &[Change]) -> Option<Everything> {
@@ -248,18 +321,4 @@ impl Workspace {
         }
         folders
     }
-}
-
-/// `Language::lookups` of `file`, from its kept findings when they are valid, else from its
-/// language.
-fn lookups_of(
-    db: &RippleDatabase,
-    results: Option<&ResultCache>,
-    file: SourceFile,
-) -> Option<std::sync::Arc<[u64]>> {
-    if let Some(interface) = results.and_then(|results| results.interface(db, file)) {
-        return interface.lookups;
-    }
-    let language = db.languages().get(file.language(db))?;
-    language.lookups(db, file)
 }

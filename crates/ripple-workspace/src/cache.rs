@@ -361,7 +361,7 @@ impl WorkspaceCache {
         let mut context = None;
         if let Some(results) = &self.results {
             results.save(db);
-            if self.recorded_context != Some(results.context()) {
+            if results.used() && self.recorded_context != Some(results.context()) {
                 context = Some(self.results_context(db, results));
                 self.recorded_context = Some(results.context());
             }

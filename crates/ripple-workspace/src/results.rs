@@ -49,6 +49,8 @@ pub(crate) struct ResultCache {
     positions: rustc_hash::FxHashMap<SourceFile, u32>,
     /// Findings computed whose inputs' digests were not known yet: kept at the next save.
     computed: Mutex<Vec<(SourceFile, Findings)>>,
+    /// Findings were kept for this state, or found kept: a context worth recording.
+    used: std::sync::atomic::AtomicBool,
 }
 
 impl ResultCache {
@@ -64,7 +66,18 @@ impl ResultCache {
             files,
             positions,
             computed: Mutex::new(Vec::new()),
+            used: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Whether findings of this state were kept or found (`ripple explain` records only the
+    /// contexts of states whose findings are kept).
+    pub fn used(&self) -> bool {
+        self.used.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn mark_used(&self) {
+        self.used.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// What every kept finding of this state depends on besides its file (its key's context).
@@ -84,6 +97,7 @@ impl ResultCache {
     /// The kept findings of `file`, if its bytes are known and nothing they depend on changed.
     pub fn find(&self, db: &RippleDatabase, file: SourceFile) -> Option<Findings> {
         let value = self.valid_entry(db, file)?;
+        self.mark_used();
         let stored: Stored<'_> = postcard::from_bytes(&value).ok()?;
         stored.decode(db.languages())
     }
@@ -121,6 +135,7 @@ impl ResultCache {
     /// (what a file's findings read was read to compute them, so its inputs' digests are
     /// known), else at the next save.
     pub fn computed(&self, db: &RippleDatabase, file: SourceFile, findings: &Findings) {
+        self.mark_used();
         match self.entry(db, file, findings) {
             Some((key, bytes)) => self.store.put(key, bytes),
             None => lock(&self.computed).push((file, findings.clone())),
@@ -170,6 +185,20 @@ pub(crate) fn findings_key(
         path.as_os_str().as_encoded_bytes(),
         content.as_bytes(),
     ]))
+}
+
+/// The interface kept with the findings under `key` (of an earlier state), whatever became of
+/// the files those findings read: the edges of a file whose resolution is known not to have
+/// changed since. `file_at` maps positions in that state's file set to files now.
+pub(crate) fn earlier_interface(
+    store: &Store,
+    key: &Digest,
+    file_at: &dyn Fn(u32) -> Option<SourceFile>,
+) -> Option<FileInterface> {
+    let value = store.get(key)?;
+    let stored: Stored<'_> = postcard::from_bytes(&value).ok()?;
+    let interface: StoredInterface<'_> = postcard::from_bytes(stored.interface).ok()?;
+    interface.decode_with(file_at)
 }
 
 /// The inputs a kept findings value lists (positions in its file set, short digests).
@@ -326,12 +355,17 @@ fn encode_interface(
 
 impl StoredInterface<'_> {
     fn decode(&self, files: &[SourceFile]) -> Option<FileInterface> {
+        self.decode_with(&|position| files.get(position as usize).copied())
+    }
+
+    /// The interface, the positions of its edges in its file set given by `file_at`.
+    fn decode_with(&self, file_at: &dyn Fn(u32) -> Option<SourceFile>) -> Option<FileInterface> {
         let dependencies = self
             .edges
             .iter()
             .map(|&(position, names, reexports)| {
                 Some(Dependency {
-                    file: *files.get(position as usize)?,
+                    file: file_at(position)?,
                     names: keys_of(names)?,
                     reexports,
                 })

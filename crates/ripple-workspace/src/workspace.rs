@@ -634,15 +634,15 @@ impl Workspace {
 
     /// Each file's interface as kept with its findings, found on the checking threads (a
     /// store read and the inputs' digests each: a third of a second at 100,000 files on one).
-    fn kept_interfaces(&self) -> Vec<Option<crate::graph::FileInterface>> {
-        self.map_files(|db, results, file| results?.interface(db, file))
+    pub(crate) fn kept_interfaces(&self) -> Vec<Option<crate::graph::FileInterface>> {
+        self.map_files(|db, results, _, file| results?.interface(db, file))
     }
 
     /// `f` of every file, in path order, on the checking threads, each with a database handle
     /// of its own and the findings kept for this state.
     pub(crate) fn map_files<T: Send>(
         &self,
-        f: impl Fn(&RippleDatabase, Option<&ResultCache>, SourceFile) -> T + Sync,
+        f: impl Fn(&RippleDatabase, Option<&ResultCache>, usize, SourceFile) -> T + Sync,
     ) -> Vec<T> {
         use rayon::prelude::*;
         let results = self.cache.as_ref().and_then(|cache| cache.results());
@@ -659,7 +659,8 @@ impl Workspace {
         worker_pool().install(|| {
             files
                 .par_iter()
-                .map_init(handle, |db, &file| f(db, results, file))
+                .enumerate()
+                .map_init(handle, |db, (index, &file)| f(db, results, index, file))
                 .collect()
         })
     }

@@ -163,11 +163,8 @@ pub fn run(args: AffectedArgs, languages: &Languages) -> anyhow::Result<ExitCode
             workspace.display_path(path)
         ),
     });
-    // What was analysed to answer is kept for the next run.
-    if let Some(save) = workspace.save_cache() {
-        save.run();
-    }
-    tracing::debug!(elapsed = ?started.elapsed(), "saved the cache");
+    // Nothing is saved: the cache keeps describing the state the last check left, which the
+    // next `affected` (after files came or went) and `explain` start from.
 
     let listed: Vec<String> = match &args.task {
         Some(name) => tasks.get(name).cloned().unwrap_or_default(),
