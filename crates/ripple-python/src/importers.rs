@@ -12,14 +12,14 @@ use std::sync::Arc;
 
 use ripple_core::{Db, Dependency, SourceFile, name_key};
 
-use crate::queries::{absolute_module, file_module, imports, resolve_import};
+use crate::queries::{absolute_module, importer_module, imports, resolve_import};
 use crate::resolve::{ModuleKind, ResolvedModule, submodule};
 use crate::semantic::ImportKind;
 
 /// The workspace files this file imports (modules, and submodules named by `from m import sub`).
 #[salsa::tracked(returns(ref))]
 pub fn imported_files(db: &dyn Db, file: SourceFile) -> Arc<[Dependency]> {
-    let importer = file_module(db, file);
+    let importer = importer_module(db, file);
     let mut found: Vec<Dependency> = Vec::new();
     let mut add = |target: SourceFile, names: &[u64], star: bool| match found
         .iter_mut()
@@ -84,7 +84,7 @@ pub fn imported_files(db: &dyn Db, file: SourceFile) -> Arc<[Dependency]> {
 /// imports resolves only if it is found by one of these names.
 #[salsa::tracked(returns(ref))]
 pub fn lookups(db: &dyn Db, file: SourceFile) -> Arc<[u64]> {
-    let importer = file_module(db, file);
+    let importer = importer_module(db, file);
     let mut keys: Vec<u64> = Vec::new();
     for request in imports(db, file).iter() {
         let parts = |module: &str| {

@@ -21,10 +21,10 @@ use ripple_core::{
 };
 use rustc_hash::FxHashSet;
 
-use crate::db::{document_parses, search_roots};
+use crate::db::{SearchRoot, SearchRootKind, document_parses, search_roots};
 use crate::module_name::{ModuleName, module_name_of_path};
 use crate::resolve::{
-    ModuleKind, ResolvedModule, resolve_from_script_dir, resolve_module, submodule,
+    ModuleKind, ResolvedModule, resolve_from_script_dir, resolve_module, script_dir, submodule,
 };
 use crate::rules::Rule;
 use crate::semantic::{FileAnalysis, ImportKind, ImportRequest, analyze_parsed, analyze_source};
@@ -126,6 +126,26 @@ pub fn file_module(db: &dyn Db, file: SourceFile) -> Option<(String, bool)> {
     module_name_of_path(file.path(db), search_roots(db))
 }
 
+/// The name a file's relative imports start from: its module name on the search path, else
+/// its name under the folder it runs from (`resolve::script_dir`, the first folder above it
+/// that is not a package), as Python gives it when that folder is on `sys.path` (pytest puts a
+/// test's there; `python -m` its working directory): `proj-1.0/pkg/rel.py` is `pkg.rel`, so its
+/// `from .template import x` is `pkg.template`, found in `proj-1.0/`.
+#[salsa::tracked(returns(ref))]
+pub fn importer_module(db: &dyn Db, file: SourceFile) -> Option<(String, bool)> {
+    if let Some(name) = file_module(db, file) {
+        return Some(name.clone());
+    }
+    let dir = script_dir(db, file).as_ref()?;
+    module_name_of_path(
+        file.path(db),
+        &[SearchRoot {
+            path: dir.clone(),
+            kind: SearchRootKind::Workspace,
+        }],
+    )
+}
+
 /// Findings that depend on other files: unresolved imports and missing module members.
 #[salsa::tracked(returns(ref))]
 pub fn import_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
@@ -133,7 +153,7 @@ pub fn import_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     if requests.is_empty() {
         return Vec::new();
     }
-    let importer = file_module(db, file);
+    let importer = importer_module(db, file);
     let mut diagnostics = Vec::new();
     for request in requests.iter() {
         check_import(db, file, importer.as_ref(), request, &mut diagnostics);
@@ -225,6 +245,10 @@ pub(crate) fn resolve_import<'db>(
     level: u32,
     absolute: &str,
 ) -> Option<&'db ResolvedModule> {
+    // A relative import of a file named from the folder it runs from resolves there alone.
+    if level > 0 && file_module(db, importer).is_none() {
+        return resolve_from_script_dir(db, importer, absolute);
+    }
     match resolve(db, absolute) {
         Some(target) => Some(target),
         None if level == 0 => resolve_from_script_dir(db, importer, absolute),
@@ -319,7 +343,7 @@ fn module_may_define(
         MemberLookup::NotDefined => return false,
         MemberLookup::ThroughStarImports => {}
     }
-    let module_name = file_module(db, file);
+    let module_name = importer_module(db, file);
     for source in &exports(db, file).reexported_from {
         // As the checker keeps them: a relative import's leading dots, then the module.
         let star_module = source.trim_start_matches('.');

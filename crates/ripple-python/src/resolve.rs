@@ -245,7 +245,7 @@ pub fn resolve_from_script_dir<'db>(
 /// Kept per file, so that the walk up is made once per file rather than once per import, and
 /// the lookups below are shared by every file that runs from the same folder.
 #[salsa::tracked(returns(ref))]
-fn script_dir(db: &dyn Db, file: SourceFile) -> Option<PathBuf> {
+pub(crate) fn script_dir(db: &dyn Db, file: SourceFile) -> Option<PathBuf> {
     let project = db.project();
     // Whether a folder is a package can depend on files outside the workspace.
     let _ = project.disk_generation(db);

@@ -318,6 +318,45 @@ fn pyproject_changes_affect_everything_only_when_ripple_s_settings_change() {
 }
 
 #[test]
+fn a_relative_import_in_a_package_under_an_unimportable_folder_is_followed() {
+    // `proj-1.0/` names no module: the test runs from it, where `pkg.rel` is importable and
+    // its `from .template import ...` reaches `pkg/template.py`.
+    let repo = repository(&[
+        (
+            "ripple.toml",
+            "[tasks.pytest]\ncommand = [\"pytest\", \"--junitxml={report}\", \"{files}\"]\n\
+             files = [\"**/test_*.py\"]\nformat = \"junit\"\n",
+        ),
+        ("proj-1.0/pkg/__init__.py", ""),
+        ("proj-1.0/pkg/template.py", "def render():\n    return 1\n"),
+        (
+            "proj-1.0/pkg/rel.py",
+            "from .template import render\n\nprint(render)\n",
+        ),
+        (
+            "proj-1.0/test_rel.py",
+            "from pkg.rel import render\n\n\ndef test():\n    render()\n",
+        ),
+    ]);
+    let root = repo.path();
+    write_file(
+        root,
+        "proj-1.0/pkg/template.py",
+        b"def render():\n    return 2\n",
+    );
+    let answer = affected(root, &["--since", "HEAD"]);
+    assert_eq!(
+        list(&answer["affected"]),
+        [
+            "proj-1.0/pkg/rel.py",
+            "proj-1.0/pkg/template.py",
+            "proj-1.0/test_rel.py"
+        ]
+    );
+    assert_eq!(list(&answer["tasks"]["pytest"]), ["proj-1.0/test_rel.py"]);
+}
+
+#[test]
 fn merge_base_ranges_and_paths_from_standard_input() {
     let repo = repository(PROJECT);
     let root = repo.path();
