@@ -77,7 +77,10 @@ impl ResultCache {
     }
 
     fn mark_used(&self) {
-        self.used.store(true, std::sync::atomic::Ordering::Relaxed);
+        // Read first: a store per file from every checking thread would bounce the line.
+        if !self.used.load(std::sync::atomic::Ordering::Relaxed) {
+            self.used.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// What every kept finding of this state depends on besides its file (its key's context).
