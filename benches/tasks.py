@@ -9,7 +9,7 @@ The workspace is a hard-linked copy of the corpus with a `ripple.toml` defining 
 over `--files` (default every `.py` file), mypy from .venv-tools, one process (`jobs = 1`). The
 files Python 3.11 cannot parse (django holds one on purpose, on which mypy stops with exit 2 and
 checks nothing) are left out by ripple's `exclude`, for both runs, and from mypy's own run.
-Measured, each the median of `--rounds`, runs interleaved:
+Measured, each the median of `--rounds`, runs interleaved in an order that rotates each round:
 
 - `ripple check` warm, without tasks (its cache filled first);
 - `ripple check --tasks` warm: every mypy result replayed from the cache, no process started;
@@ -95,14 +95,21 @@ def main() -> int:
         timed(ripple, workspace, env)
         rounds: dict[str, list[float]] = {"plain": [], "tasks": [], "mypy": []}
         runs_seen = []
-        for _ in range(args.rounds):
-            seconds, _, _ = timed(ripple, workspace, env)
-            rounds["plain"].append(seconds)
-            seconds, _, out = timed([*ripple, "--tasks"], workspace, env)
-            rounds["tasks"].append(seconds)
-            runs_seen.append(json.loads(out)["summary"]["tasks"]["mypy"]["runs"])
-            seconds, _, _ = timed(mypy_command, workspace, mypy_env)
-            rounds["mypy"].append(seconds)
+        commands = {
+            "plain": (ripple, env),
+            "tasks": ([*ripple, "--tasks"], env),
+            "mypy": (mypy_command, mypy_env),
+        }
+        order = ["plain", "tasks", "mypy"]
+        for round_index in range(args.rounds):
+            # The order rotates each round: whatever runs right after mypy (half a second of
+            # CPU, its caches) runs slower, and a fixed order favoured one side of the ratio.
+            for name in order[round_index % 3:] + order[:round_index % 3]:
+                command, command_env = commands[name]
+                seconds, _, out = timed(command, workspace, command_env)
+                rounds[name].append(seconds)
+                if name == "tasks":
+                    runs_seen.append(json.loads(out)["summary"]["tasks"]["mypy"]["runs"])
         median = {name: statistics.median(times) for name, times in rounds.items()}
         lines = [
             f"### A no-change run with a mypy task: {corpus.name}",

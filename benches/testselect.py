@@ -51,6 +51,10 @@ Per project:
       pytest stop with exit 2 and no other results, the run's `task-failed`).
    c. testmon: `pytest -q -o cache_dir=... --testmon --junitxml=R <all test files>` from the
       snapshot database. Safe when every failing test of (a) failed in its run.
+   d. `ripple affected --stdin --task pytest --format json` with the mutated file's path
+      (relative to the root) on standard input, in the same environment and cache: the test
+      files it lists for the pytest task. Safe when every test file holding a failing test of
+      (a) is among them (it runs nothing: it says what CI would run).
    Then the mutation is reverted and, off the clock, `ripple run pytest` runs again: it should
    replay every target from the cache (the report says when it did not); testmon's database is
    restored from the snapshot, which is the state re-running it on the reverted tree would
@@ -452,6 +456,9 @@ class Outcome:
     testmon_missed: list[str]
     testmon_extra: list[str]
     resync_runs: int
+    affected_seconds: float = 0.0
+    affected_files: list[str] = field(default_factory=list)
+    affected_missed: list[str] = field(default_factory=list)  # test files of failing tests
     notes: list[str] = field(default_factory=list)
 
 
@@ -527,6 +534,19 @@ class Bench:
         if ran.code not in (0, 1):
             raise SystemExit(f"ripple run exited {ran.code}: {ran.stderr.decode()[-2000:]}")
         return ran, json.loads(ran.stdout)
+
+    def ripple_affected(self, changed: str) -> tuple[Ran, list[str]]:
+        """The pytest task's targets `ripple affected` names for a change of `changed`."""
+        started = time.perf_counter()
+        process = subprocess.run([self.ripple, "affected", "--stdin", "--task", "pytest",
+                                  "--format", "json"], cwd=self.root, env=self.env,
+                                 input=f"{changed}\n".encode(), capture_output=True,
+                                 timeout=self.timeout)
+        ran = Ran(time.perf_counter() - started, process.returncode, process.stdout,
+                  process.stderr)
+        if ran.code != 0:
+            raise SystemExit(f"ripple affected exited {ran.code}: {ran.stderr.decode()[-2000:]}")
+        return ran, json.loads(ran.stdout)["tasks"]["pytest"]
 
     def ripple_states(self) -> tuple[Ran, dict[str, str]]:
         ran = self.ripple_cmd("tasks", "--format", "json")
@@ -758,6 +778,11 @@ def bench_project(project: Project, args, scratch: Path) -> ProjectResult:
             testmon_failing = tm.failing()
             testmon_missed = sorted(failing - testmon_failing)
             testmon_extra = sorted(testmon_failing - failing - excluded)
+
+            affected_ran, affected_files = bench.ripple_affected(mutation.path)
+            failing_files = {bench.files.file_of(t) for t in failing}
+            affected_missed = sorted(str(f) for f in failing_files
+                                     if f is None or f not in affected_files)
         finally:
             path.write_bytes(original)
 
@@ -777,14 +802,18 @@ def bench_project(project: Project, args, scratch: Path) -> ProjectResult:
             testmon_seconds=tm_ran.seconds, testmon_tests=len(tm.cases),
             testmon_files=len({bench.files.file_of(t) for t in tm.cases}),
             testmon_missed=testmon_missed, testmon_extra=testmon_extra,
-            resync_runs=resync_runs, notes=notes)
+            resync_runs=resync_runs, affected_seconds=affected_ran.seconds,
+            affected_files=sorted(affected_files), affected_missed=affected_missed,
+            notes=notes)
         result.outcomes.append(outcome)
         say(f"  {result.detected:3}: {mutation.label()}: {len(failing)} failing; "
             f"ripple {len(listed_run)} files {outcome.ripple_tests} tests "
             f"{ripple_seconds:.1f} s{' MISSED ' + str(len(ripple_missed)) if ripple_missed else ''}; "
             f"testmon {outcome.testmon_tests} tests {tm_ran.seconds:.1f} s"
             f"{' MISSED ' + str(len(testmon_missed)) if testmon_missed else ''}; "
-            f"run-all {runall_seconds:.1f} s; resync runs {resync_runs}")
+            f"run-all {runall_seconds:.1f} s; resync runs {resync_runs}; "
+            f"affected {len(affected_files)} files {affected_ran.seconds:.2f} s"
+            f"{' MISSED ' + str(affected_missed) if affected_missed else ''}")
     return result
 
 
@@ -833,17 +862,23 @@ def render(results: list[ProjectResult], args, command: str) -> str:
         + ", ".join(f"{r.project.name} {r.project.version}" for r in results) + ".",
         "",
         "| project | tests (files) | candidates (run by the suite) | sampled | detected "
-        "| survivors | timed out | ripple safe | testmon safe |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| survivors | timed out | ripple safe | testmon safe | `ripple affected` safe "
+        "| test files `affected` selects (mean) | `affected` median s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         n = len(r.outcomes)
         ripple_safe = sum(1 for o in r.outcomes if not o.ripple_missed)
         testmon_safe = sum(1 for o in r.outcomes if not o.testmon_missed)
+        affected_safe = sum(1 for o in r.outcomes if not o.affected_missed)
+        affected_share = (statistics.mean(len(o.affected_files) / r.total_files
+                                          for o in r.outcomes) if n else 0.0)
+        affected_median = statistics.median(o.affected_seconds for o in r.outcomes) if n else 0.0
         lines.append(
             f"| {r.project.name} {r.project.version} | {r.total_tests} ({r.total_files}) | "
             f"{r.candidates} ({r.reached}) | {r.sampled} | {r.detected} | {r.survivors} | {r.timed_out} | "
-            f"{ripple_safe}/{n} | {testmon_safe}/{n} |")
+            f"{ripple_safe}/{n} | {testmon_safe}/{n} | {affected_safe}/{n} | "
+            f"{pct(affected_share)} | {affected_median:.2f} |")
     lines += [
         "",
         "Per detected mutation: the share of the suite's tests each run executed (mean), and "
@@ -901,7 +936,11 @@ def render(results: list[ProjectResult], args, command: str) -> str:
             f"after each revert ripple replayed every target "
             f"{len(r.outcomes) - len(resync_bad)}/{len(r.outcomes)} times; ripple ran exactly "
             f"the targets `ripple tasks` listed as not fresh {len(r.outcomes) - len(count_bad)}/"
-            f"{len(r.outcomes)} times; clean edits skipped: {r.unclean}; run-all without a "
+            f"{len(r.outcomes)} times; `ripple affected` named exactly the files `ripple run` "
+            f"ran {sum(1 for o in r.outcomes if o.affected_files == o.ripple_files)}/"
+            f"{len(r.outcomes)} times (more: "
+            f"{sum(1 for o in r.outcomes if set(o.affected_files) > set(o.ripple_files))}); "
+            f"clean edits skipped: {r.unclean}; run-all without a "
             f"report: {r.broken}.")
         for note in r.notes:
             lines.append(f"  - {note}")
@@ -915,6 +954,11 @@ def render(results: list[ProjectResult], args, command: str) -> str:
     for r, o in misses:
         lines.append(f"- {r.project.name}: {o.mutation}: ran {o.ripple_files}; missed "
                      f"{o.ripple_missed[:10]}{' (task failed)' if o.ripple_task_failed else ''}")
+    affected_misses = [(r, o) for r in results for o in r.outcomes if o.affected_missed]
+    lines += ["", f"`ripple affected --task pytest` misses: {len(affected_misses) or 'none'}."]
+    for r, o in affected_misses:
+        lines.append(f"- {r.project.name}: {o.mutation}: listed {o.affected_files}; test files "
+                     f"of failing tests not listed: {o.affected_missed}")
     tm_misses = [(r, o) for r in results for o in r.outcomes if o.testmon_missed]
     lines += ["", f"testmon misses: {len(tm_misses) or 'none'}."]
     for r, o in tm_misses:
@@ -928,16 +972,18 @@ def render(results: list[ProjectResult], args, command: str) -> str:
                          f"testmon {o.testmon_extra[:5]}")
     lines += ["", "<details><summary>Per mutation</summary>", "",
               "| project | mutation | failing | ripple files / tests | ripple s | testmon tests | "
-              "testmon s | run-all s |",
-              "|---|---|---:|---:|---:|---:|---:|---:|"]
+              "testmon s | run-all s | `affected` files |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         for o in r.outcomes:
             flag = (" **ripple missed**" if o.ripple_missed else "") + (
-                " *testmon missed*" if o.testmon_missed else "")
+                " *testmon missed*" if o.testmon_missed else "") + (
+                " **affected missed**" if o.affected_missed else "")
             lines.append(
                 f"| {r.project.name} | {o.mutation.replace('|', '¦')}{flag} | {len(o.failing)} | "
                 f"{len(o.ripple_files)} / {o.ripple_tests} | {o.ripple_seconds:.2f} | "
-                f"{o.testmon_tests} | {o.testmon_seconds:.2f} | {o.runall_seconds:.2f} |")
+                f"{o.testmon_tests} | {o.testmon_seconds:.2f} | {o.runall_seconds:.2f} | "
+                f"{len(o.affected_files)} |")
     lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
@@ -988,7 +1034,7 @@ def main() -> int:
                 "survivors": r.survivor_labels,
                 "outcomes": [o.__dict__ for o in r.outcomes]} for r in results]
     out.with_suffix(".json").write_text(json.dumps(details, indent=1))
-    missed = any(o.ripple_missed for r in results for o in r.outcomes)
+    missed = any(o.ripple_missed or o.affected_missed for r in results for o in r.outcomes)
     return 1 if missed else 0
 
 
